@@ -1,0 +1,73 @@
+// Command flowsift turns packets, flow exports and logs into one stream of
+// searchable JSON records. See `flowsift --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries a process exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "flowsift",
+		Short: "Turn packets, flow exports and logs into searchable JSON records",
+		Long: `flowsift turns packet captures, flow exports and logs into one stream of
+readable, searchable JSON records with context: richer than NetFlow, lighter
+than PCAP.
+
+Start with a capture file:
+
+  flowsift read capture.pcap            # NDJSON flow records on stdout
+  flowsift read -o flows.ndjson *.pcap  # several files, merged by time
+
+Records follow the Elastic Common Schema where it has a name for a field;
+docs/schema.md lists every field.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newReadCmd(), newSensorCmd(), newVersionCmd())
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "flowsift", version)
+		},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flowsift:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}

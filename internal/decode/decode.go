@@ -1,0 +1,605 @@
+package decode
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Config bounds the decoder's memory.
+type Config struct {
+	Defrag DefragConfig `yaml:"defrag"`
+}
+
+// DefaultConfig returns working defaults.
+func DefaultConfig() Config { return Config{Defrag: DefaultDefragConfig()} }
+
+// Validate checks the configuration.
+func (c Config) Validate() error { return c.Defrag.Validate() }
+
+// Decoder decodes frames into packets. It keeps reusable header decoders
+// and the fragment reassembly state, so it is not safe for concurrent use:
+// give each worker its own.
+type Decoder struct {
+	ip4    layers.IPv4
+	ip6    layers.IPv6
+	tcp    layers.TCP
+	udp    layers.UDP
+	gre    layers.GRE
+	vxlan  layers.VXLAN
+	fb     feedback
+	defrag *Defragmenter
+	saved  Packet // state before trying a UDP tunnel, restored when it is not one
+	depth  int    // IP headers seen in this frame
+}
+
+// New returns a decoder.
+func New(cfg Config) *Decoder {
+	return &Decoder{defrag: NewDefragmenter(cfg.Defrag)}
+}
+
+// DefragStats returns the reassembly counters.
+func (d *Decoder) DefragStats() DefragStats { return d.defrag.Stats() }
+
+type feedback struct{ truncated bool }
+
+func (f *feedback) SetTruncated() { f.truncated = true }
+
+// Decode decodes one frame of the given link type captured at ts
+// (nanoseconds). wireLen is the frame's original length. On OK the packet
+// is filled; otherwise the reason says why there is no packet.
+func (d *Decoder) Decode(data []byte, link LinkType, ts int64, wireLen int, p *Packet) Reason {
+	*p = Packet{Timestamp: ts, CapLen: len(data), WireLen: wireLen}
+	d.depth = 0
+	d.defrag.now = ts
+	switch link {
+	case LinkEthernet:
+		return d.ethernet(data, p, 0)
+	case LinkRaw, LinkRawAlt1, LinkRawAlt2:
+		return d.rawIP(data, p)
+	case LinkIPv4:
+		return d.ipv4(data, p)
+	case LinkIPv6:
+		return d.ipv6(data, p)
+	case LinkNull, LinkLoop:
+		if len(data) < 4 {
+			return ReasonTruncated
+		}
+		fam := binary.LittleEndian.Uint32(data)
+		if link == LinkLoop || fam > 0xffff {
+			fam = binary.BigEndian.Uint32(data)
+		}
+		switch fam {
+		case 2:
+			return d.ipv4(data[4:], p)
+		case 24, 28, 30:
+			return d.ipv6(data[4:], p)
+		}
+		return ReasonNotIP
+	case LinkLinuxSLL:
+		if len(data) < 16 {
+			return ReasonTruncated
+		}
+		if binary.BigEndian.Uint16(data[4:6]) == 6 {
+			copy(p.SrcMAC[:], data[6:12])
+		}
+		return d.etherType(binary.BigEndian.Uint16(data[14:16]), data[16:], p, 0)
+	case LinkLinuxSLL2:
+		if len(data) < 20 {
+			return ReasonTruncated
+		}
+		return d.etherType(binary.BigEndian.Uint16(data[0:2]), data[20:], p, 0)
+	case LinkCHDLC:
+		if len(data) < 4 {
+			return ReasonTruncated
+		}
+		return d.etherType(binary.BigEndian.Uint16(data[2:4]), data[4:], p, 0)
+	case LinkPPP:
+		return d.ppp(data, p)
+	}
+	return ReasonLinkType
+}
+
+func (d *Decoder) rawIP(data []byte, p *Packet) Reason {
+	if len(data) < 1 {
+		return ReasonTruncated
+	}
+	switch data[0] >> 4 {
+	case 4:
+		return d.ipv4(data, p)
+	case 6:
+		return d.ipv6(data, p)
+	}
+	return ReasonMalformed
+}
+
+func (d *Decoder) ethernet(data []byte, p *Packet, depth int) Reason {
+	if len(data) < 14 {
+		return ReasonTruncated
+	}
+	if !p.HasMAC {
+		copy(p.DstMAC[:], data[0:6])
+		copy(p.SrcMAC[:], data[6:12])
+		p.HasMAC = true
+	}
+	return d.etherType(binary.BigEndian.Uint16(data[12:14]), data[14:], p, depth)
+}
+
+// etherType dispatches on an EtherType (or a PPP/SLL protocol that uses the
+// same numbers). depth counts nested framings to bound loops.
+func (d *Decoder) etherType(et uint16, data []byte, p *Packet, depth int) Reason {
+	for range 16 {
+		switch et {
+		case 0x0800:
+			return d.ipv4(data, p)
+		case 0x86DD:
+			return d.ipv6(data, p)
+		case 0x8100, 0x88A8, 0x9100: // 802.1Q, 802.1ad, old QinQ
+			if len(data) < 4 {
+				return ReasonTruncated
+			}
+			id := binary.BigEndian.Uint16(data[0:2]) & 0x0fff
+			switch {
+			case p.VLAN == 0:
+				p.VLAN = id
+			case p.InnerVLAN == 0:
+				p.InnerVLAN = id
+			}
+			et = binary.BigEndian.Uint16(data[2:4])
+			data = data[4:]
+		case 0x8847, 0x8848: // MPLS unicast, multicast
+			return d.mpls(data, p, depth)
+		case 0x8864: // PPPoE session
+			if len(data) < 8 {
+				return ReasonTruncated
+			}
+			return d.pppProto(binary.BigEndian.Uint16(data[6:8]), data[8:], p)
+		case 0x6558: // transparent Ethernet bridging
+			if depth > MaxTunnels {
+				return ReasonTooDeep
+			}
+			return d.ethernet(data, p, depth+1)
+		default:
+			return ReasonNotIP
+		}
+	}
+	return ReasonTooDeep
+}
+
+func (d *Decoder) mpls(data []byte, p *Packet, depth int) Reason {
+	for i := 0; ; i++ {
+		if i >= 16 {
+			return ReasonTooDeep
+		}
+		if len(data) < 4 {
+			return ReasonTruncated
+		}
+		v := binary.BigEndian.Uint32(data)
+		if int(p.MPLSDepth) < MaxMPLS {
+			p.MPLS[p.MPLSDepth] = v >> 12
+			p.MPLSDepth++
+		}
+		data = data[4:]
+		if v&0x100 != 0 { // bottom of stack
+			break
+		}
+	}
+	if len(data) < 1 {
+		return ReasonTruncated
+	}
+	switch data[0] >> 4 {
+	case 4:
+		return d.ipv4(data, p)
+	case 6:
+		return d.ipv6(data, p)
+	case 0: // pseudowire control word, then Ethernet
+		if len(data) < 4 || depth > MaxTunnels {
+			return ReasonTruncated
+		}
+		return d.ethernet(data[4:], p, depth+1)
+	}
+	return ReasonNotIP
+}
+
+func (d *Decoder) ppp(data []byte, p *Packet) Reason {
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		data = data[2:]
+	}
+	if len(data) < 1 {
+		return ReasonTruncated
+	}
+	if data[0]&1 == 1 { // protocol field compression: one byte
+		return d.pppProto(uint16(data[0]), data[1:], p)
+	}
+	if len(data) < 2 {
+		return ReasonTruncated
+	}
+	return d.pppProto(binary.BigEndian.Uint16(data), data[2:], p)
+}
+
+func (d *Decoder) pppProto(proto uint16, data []byte, p *Packet) Reason {
+	switch proto {
+	case 0x0021:
+		return d.ipv4(data, p)
+	case 0x0057:
+		return d.ipv6(data, p)
+	}
+	return ReasonNotIP
+}
+
+// pushTunnel records that the IP header just decoded carries a tunnel.
+func (d *Decoder) pushTunnel(p *Packet, kind uint8) Reason {
+	if p.TunnelDepth >= MaxTunnels {
+		return ReasonTooDeep
+	}
+	if p.TunnelDepth == 0 {
+		p.TunnelSrc, p.TunnelDst = p.Src, p.Dst
+	}
+	p.Tunnels[p.TunnelDepth] = kind
+	p.TunnelDepth++
+	return OK
+}
+
+func (d *Decoder) enterIP(p *Packet) Reason {
+	d.depth++
+	if d.depth > MaxTunnels+1 {
+		return ReasonTooDeep
+	}
+	// A new IP header starts a new transport context.
+	p.HasPorts, p.SrcPort, p.DstPort, p.TCPFlags = false, 0, 0, 0
+	p.Reassembled = false
+	return OK
+}
+
+func (d *Decoder) ipv4(data []byte, p *Packet) Reason {
+	if r := d.enterIP(p); r != OK {
+		return r
+	}
+	d.fb.truncated = false
+	ip := &d.ip4
+	if len(data) >= 1 && data[0]>>4 != 4 {
+		return ReasonMalformed
+	}
+	if err := ip.DecodeFromBytes(data, &d.fb); err != nil {
+		if d.fb.truncated {
+			return ReasonTruncated
+		}
+		return ReasonMalformed
+	}
+	p.IPVersion = 4
+	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP))
+	hl := int(ip.IHL) * 4
+	p.IPLen = int(ip.Length)
+	payload := ip.Payload
+	plen := int(ip.Length) - hl
+	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		key := fragKey{src: p.Src, dst: p.Dst, id: uint32(ip.Id), proto: uint8(ip.Protocol)}
+		if len(payload) < plen {
+			d.defrag.stats.Dropped++
+			return ReasonTruncated // a fragment cut by the snap length cannot be reassembled
+		}
+		whole, r := d.defrag.add(key, int(ip.FragOffset)*8, payload[:plen], ip.Flags&layers.IPv4MoreFragments != 0)
+		if r != OK {
+			return r
+		}
+		payload, plen = whole, len(whole)
+		p.IPLen = hl + plen
+		p.Reassembled = true
+	}
+	return d.transport(uint8(ip.Protocol), payload, plen, p)
+}
+
+func (d *Decoder) ipv6(data []byte, p *Packet) Reason {
+	if r := d.enterIP(p); r != OK {
+		return r
+	}
+	d.fb.truncated = false
+	ip := &d.ip6
+	if len(data) >= 1 && data[0]>>4 != 6 {
+		return ReasonMalformed
+	}
+	if err := ip.DecodeFromBytes(data, &d.fb); err != nil {
+		if d.fb.truncated {
+			return ReasonTruncated
+		}
+		return ReasonMalformed
+	}
+	p.IPVersion = 6
+	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom16([16]byte(ip.DstIP))
+	p.IPLen = 40 + int(ip.Length)
+	payload := ip.Payload // after the hop-by-hop header, which gopacket strips
+	plen := int(ip.Length)
+	next := uint8(ip.NextHeader)
+	if ip.HopByHop != nil {
+		plen -= ip.HopByHop.ActualLength
+		next = uint8(ip.HopByHop.NextHeader)
+	}
+	for range 16 {
+		switch next {
+		case 43, 60, 135, 139, 140: // routing, destination options, mobility, HIP, shim6
+			if len(payload) < 2 {
+				return ReasonTruncated
+			}
+			n := (int(payload[1]) + 1) * 8
+			if len(payload) < n || plen < n {
+				return ReasonTruncated
+			}
+			next = payload[0]
+			payload, plen = payload[n:], plen-n
+		case 51: // authentication header
+			if len(payload) < 2 {
+				return ReasonTruncated
+			}
+			n := (int(payload[1]) + 2) * 4
+			if len(payload) < n || plen < n {
+				return ReasonTruncated
+			}
+			next = payload[0]
+			payload, plen = payload[n:], plen-n
+		case 44: // fragment
+			if len(payload) < 8 || plen < 8 {
+				return ReasonTruncated
+			}
+			next = payload[0]
+			offMF := binary.BigEndian.Uint16(payload[2:4])
+			id := binary.BigEndian.Uint32(payload[4:8])
+			payload, plen = payload[8:], plen-8
+			unfrag := p.IPLen - plen // header + extension headers before the fragment data
+			if offMF&0xfff8 == 0 && offMF&1 == 0 {
+				continue // atomic fragment (RFC 6946)
+			}
+			if len(payload) < plen {
+				d.defrag.stats.Dropped++
+				return ReasonTruncated
+			}
+			key := fragKey{src: p.Src, dst: p.Dst, id: id, proto: next, v6: true}
+			whole, r := d.defrag.add(key, int(offMF&0xfff8), payload[:plen], offMF&1 != 0)
+			if r != OK {
+				return r
+			}
+			payload, plen = whole, len(whole)
+			p.IPLen = unfrag - 8 + plen
+			p.Reassembled = true
+		default:
+			return d.transport(next, payload, plen, p)
+		}
+	}
+	return ReasonTooDeep
+}
+
+// transport decodes the header after IP. data is the captured part of the
+// IP payload; plen is its length per the IP header.
+func (d *Decoder) transport(proto uint8, data []byte, plen int, p *Packet) Reason {
+	p.Proto = proto
+	if len(data) > plen {
+		data = data[:plen]
+	}
+	switch proto {
+	case 6:
+		if len(data) < 20 {
+			return ReasonTruncated
+		}
+		d.fb.truncated = false
+		if err := d.tcp.DecodeFromBytes(data, &d.fb); err != nil {
+			if d.fb.truncated || int(data[12]>>4)*4 > len(data) {
+				return ReasonTruncated
+			}
+			return ReasonMalformed
+		}
+		t := &d.tcp
+		p.SrcPort, p.DstPort, p.HasPorts = uint16(t.SrcPort), uint16(t.DstPort), true
+		p.TCPFlags = data[13]
+		p.Seq, p.Ack = t.Seq, t.Ack
+		hl := int(t.DataOffset) * 4
+		p.PayloadLen = max(plen-hl, 0)
+		p.Payload = data[hl:]
+		return OK
+	case 17:
+		if len(data) < 8 {
+			return ReasonTruncated
+		}
+		_ = d.udp.DecodeFromBytes(data, &d.fb) // cannot fail with 8 bytes
+		u := &d.udp
+		p.SrcPort, p.DstPort, p.HasPorts = uint16(u.SrcPort), uint16(u.DstPort), true
+		p.PayloadLen = max(plen-8, 0)
+		p.Payload = data[8:]
+		return d.udpTunnel(p)
+	case 1, 58:
+		if len(data) < 2 {
+			return ReasonTruncated
+		}
+		p.ICMPType, p.ICMPCode = data[0], data[1]
+		p.PayloadLen = max(plen-8, 0)
+		if len(data) >= 8 {
+			p.Payload = data[8:]
+		}
+		return OK
+	case 132:
+		if len(data) < 12 {
+			return ReasonTruncated
+		}
+		p.SrcPort, p.DstPort, p.HasPorts = binary.BigEndian.Uint16(data[0:2]), binary.BigEndian.Uint16(data[2:4]), true
+		p.PayloadLen = max(plen-12, 0)
+		p.Payload = data[12:]
+		return OK
+	case 4:
+		if r := d.pushTunnel(p, TunnelIPIP); r != OK {
+			return r
+		}
+		return d.ipv4(data, p)
+	case 41:
+		if r := d.pushTunnel(p, TunnelIP6); r != OK {
+			return r
+		}
+		return d.ipv6(data, p)
+	case 47:
+		return d.greTunnel(data, p)
+	}
+	p.PayloadLen = plen
+	p.Payload = data
+	return OK
+}
+
+func (d *Decoder) greTunnel(data []byte, p *Packet) Reason {
+	d.fb.truncated = false
+	g := &d.gre
+	if err := g.DecodeFromBytes(data, &d.fb); err != nil {
+		if d.fb.truncated {
+			return ReasonTruncated
+		}
+		return ReasonMalformed
+	}
+	inner := g.Payload
+	kind := TunnelGRE
+	id, hasID := g.Key, g.KeyPresent
+	et := uint16(g.Protocol)
+	switch et {
+	case 0x88BE: // ERSPAN type II, or type I when there is no sequence number
+		kind = TunnelERSPAN
+		if g.SeqPresent {
+			if len(inner) < 8 {
+				return ReasonTruncated
+			}
+			id, hasID = uint32(binary.BigEndian.Uint16(inner[2:4])&0x03ff), true
+			inner = inner[8:]
+		}
+		et = 0x6558
+	case 0x22EB: // ERSPAN type III
+		kind = TunnelERSPAN
+		if len(inner) < 12 {
+			return ReasonTruncated
+		}
+		id, hasID = uint32(binary.BigEndian.Uint16(inner[2:4])&0x03ff), true
+		optional := inner[11]&1 != 0
+		inner = inner[12:]
+		if optional {
+			if len(inner) < 8 {
+				return ReasonTruncated
+			}
+			inner = inner[8:]
+		}
+		et = 0x6558
+	}
+	if r := d.pushTunnel(p, kind); r != OK {
+		return r
+	}
+	if hasID {
+		p.TunnelID, p.HasTunnelID = id, true
+	}
+	p.HasPorts, p.SrcPort, p.DstPort = false, 0, 0
+	if et == 0x880B { // PPP in enhanced GRE (PPTP)
+		return d.ppp(inner, p)
+	}
+	return d.etherType(et, inner, p, int(p.TunnelDepth))
+}
+
+// udpTunnel looks inside UDP payloads on tunnel ports. When the payload is
+// not a valid tunnel, the packet stays a plain UDP packet.
+func (d *Decoder) udpTunnel(p *Packet) Reason {
+	sp, dp := p.SrcPort, p.DstPort
+	var kind uint8
+	switch {
+	case dp == 4789 || dp == 8472:
+		kind = TunnelVXLAN
+	case dp == 2152 || sp == 2152:
+		kind = TunnelGTPU
+	case dp == 6081:
+		kind = TunnelGeneve
+	case dp == 3544 || sp == 3544:
+		kind = TunnelTeredo
+	default:
+		return OK
+	}
+	if p.TunnelDepth >= MaxTunnels || len(p.Payload) < 8 {
+		return OK
+	}
+	d.saved = *p
+	r := d.udpTunnelInner(kind, p)
+	if r == OK || r == ReasonFragmentHeld {
+		return r
+	}
+	*p = d.saved // not a tunnel after all: keep the UDP packet
+	return OK
+}
+
+func (d *Decoder) udpTunnelInner(kind uint8, p *Packet) Reason {
+	data := p.Payload
+	// The outer UDP flow is a connection of its own (as Zeek logs it).
+	if !p.Carrier.Valid { // keep the outermost carrier
+		p.Carrier = Carrier{Valid: true, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort,
+			IPLen: p.IPLen, PayloadLen: p.PayloadLen, VLAN: p.VLAN, InnerVLAN: p.InnerVLAN}
+	}
+	if r := d.pushTunnel(p, kind); r != OK {
+		return r
+	}
+	switch kind {
+	case TunnelVXLAN:
+		if err := d.vxlan.DecodeFromBytes(data, &d.fb); err != nil || !d.vxlan.ValidIDFlag {
+			return ReasonMalformed
+		}
+		p.TunnelID, p.HasTunnelID = d.vxlan.VNI, true
+		return d.ethernet(data[8:], p, int(p.TunnelDepth))
+	case TunnelGeneve:
+		if data[0]>>6 != 0 {
+			return ReasonMalformed
+		}
+		n := 8 + int(data[0]&0x3f)*4
+		if len(data) < n {
+			return ReasonTruncated
+		}
+		p.TunnelID, p.HasTunnelID = binary.BigEndian.Uint32(data[4:8])>>8, true
+		return d.etherType(binary.BigEndian.Uint16(data[2:4]), data[n:], p, int(p.TunnelDepth))
+	case TunnelGTPU:
+		flags := data[0]
+		if flags>>5 != 1 || flags&0x10 == 0 || data[1] != 255 { // version 1, GTP (not GTP'), G-PDU
+			return ReasonMalformed
+		}
+		p.TunnelID, p.HasTunnelID = binary.BigEndian.Uint32(data[4:8]), true
+		n := 8
+		if flags&0x07 != 0 {
+			if len(data) < 12 {
+				return ReasonTruncated
+			}
+			next := data[11]
+			n = 12
+			for i := 0; next != 0; i++ {
+				if i > 8 || len(data) < n+1 {
+					return ReasonMalformed
+				}
+				l := int(data[n]) * 4
+				if l == 0 || len(data) < n+l {
+					return ReasonMalformed
+				}
+				next = data[n+l-1]
+				n += l
+			}
+		}
+		return d.rawIP(data[n:], p)
+	case TunnelTeredo:
+		// Optional authentication (0x0001) and origin indication (0x0000)
+		// headers come before the IPv6 packet.
+		for range 2 {
+			if len(data) >= 2 && data[0] == 0 && data[1] == 1 {
+				if len(data) < 4 {
+					return ReasonMalformed
+				}
+				n := 13 + int(data[2]) + int(data[3])
+				if len(data) < n {
+					return ReasonMalformed
+				}
+				data = data[n:]
+			}
+			if len(data) >= 8 && data[0] == 0 && data[1] == 0 {
+				data = data[8:]
+			}
+		}
+		if len(data) < 40 || data[0]>>4 != 6 || int(binary.BigEndian.Uint16(data[4:6]))+40 > len(data)+1500 {
+			return ReasonMalformed
+		}
+		return d.ipv6(data, p)
+	}
+	return ReasonMalformed
+}

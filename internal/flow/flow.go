@@ -1,0 +1,751 @@
+package flow
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/flowsift/flowsift/internal/communityid"
+	"github.com/flowsift/flowsift/internal/decode"
+	"github.com/flowsift/flowsift/internal/record"
+)
+
+// Sink receives batches of records. The batch and the slices inside its
+// records are reused after Consume returns: a sink that keeps them must
+// copy them.
+type Sink interface {
+	Consume(batch []record.Record)
+}
+
+// Deps are the flow table's collaborators.
+type Deps struct {
+	Sink     Sink
+	Observer string // observer.name on every record
+	Tenant   string // tenant.id on every record
+}
+
+// End reasons written to flow.end_reason.
+const (
+	EndIdle   = "idle-timeout"
+	EndActive = "active-timeout"
+	EndFIN    = "tcp-fin"
+	EndRST    = "tcp-rst"
+	EndEvict  = "evicted"
+	EndInput  = "end-of-input"
+)
+
+// Stats counts what the table did.
+type Stats struct {
+	Packets     uint64 // packets tracked
+	Bytes       uint64 // IP bytes tracked
+	Flows       uint64 // flows created
+	Records     uint64 // records emitted (final and interim)
+	Interim     uint64 // interim records
+	Evicted     uint64 // flows ended early because the table was full
+	PortReuse   uint64 // closed TCP flows ended by a new SYN on the same 5-tuple
+	ActiveFlows int    // flows live now
+	PeakFlows   int    // most flows live at once
+}
+
+// key identifies a flow regardless of direction: lo is the smaller
+// (address, port) endpoint.
+type key struct {
+	lo, hi         [16]byte
+	loPort, hiPort uint16
+	vlan, ivlan    uint16
+	proto          uint8
+}
+
+const (
+	listTCP = iota
+	listTCPClosed
+	listUDP
+	listICMP
+	listOther
+	numLists
+)
+
+// flow is one live flow. Index 0 of the per-direction arrays is the source
+// (initiator), 1 the destination.
+type flow struct {
+	k       key
+	srcIsLo bool
+	v6      bool
+	list    uint8
+
+	first, last int64 // whole flow
+	recStart    int64 // first packet of the current record interval
+	recLast     int64
+	pkts        [2]uint64
+	bytes       [2]uint64
+	payload     [2]uint64
+	flags       [2]uint8
+	synSeen     bool
+	fin         [2]bool
+	rst         bool
+	interims    uint32
+	fragments   uint32
+
+	hist     [24]byte
+	histLen  uint8
+	histSeen [2]uint16
+
+	patN    uint8
+	patDirs uint16
+	patSize [MaxPattern]uint16
+	patIAT  [MaxPattern]uint32
+
+	mac      [2][6]byte
+	hasMAC   bool
+	icmpType uint8
+	icmpCode uint8
+
+	tunnels     [decode.MaxTunnels]uint8
+	tunnelDepth uint8
+	tunnelID    uint32
+	hasTunnelID bool
+	tunnelSrc   netip.Addr
+	tunnelDst   netip.Addr
+	mpls        [decode.MaxMPLS]uint32
+	mplsDepth   uint8
+
+	prev, next   *flow // idle list of its class, least recently active first
+	aprev, anext *flow // active-timeout list, oldest record interval first
+}
+
+type list struct{ head, tail *flow }
+
+func (l *list) pushBack(f *flow) {
+	f.prev, f.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
+}
+
+func (l *list) remove(f *flow) {
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else {
+		l.head = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	} else {
+		l.tail = f.prev
+	}
+	f.prev, f.next = nil, nil
+}
+
+type alist struct{ head, tail *flow }
+
+func (l *alist) pushBack(f *flow) {
+	f.aprev, f.anext = l.tail, nil
+	if l.tail != nil {
+		l.tail.anext = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
+}
+
+func (l *alist) remove(f *flow) {
+	if f.aprev != nil {
+		f.aprev.anext = f.anext
+	} else {
+		l.head = f.anext
+	}
+	if f.anext != nil {
+		f.anext.aprev = f.aprev
+	} else {
+		l.tail = f.aprev
+	}
+	f.aprev, f.anext = nil, nil
+}
+
+// slot holds one record of the output batch and the arrays its slices
+// point into, so building a record allocates only its strings.
+type slot struct {
+	sizes   [MaxPattern]int32
+	iats    [MaxPattern]int32
+	tunnels [decode.MaxTunnels]string
+	mpls    [decode.MaxMPLS]uint32
+}
+
+const batchSize = 256
+
+// Table is the flow table. It is not safe for concurrent use: shard
+// packets by flow across tables to use several cores.
+type Table struct {
+	cfg     Config
+	deps    Deps
+	flows   map[key]*flow
+	lists   [numLists]list
+	active  alist
+	idle    [numLists]int64
+	free    []*flow
+	now     int64
+	checked int64
+	stats   Stats
+
+	batch []record.Record
+	slots []slot
+	ids   *record.IDGenerator
+	cid   *communityid.Hasher
+}
+
+// New returns a flow table. cfg must be valid.
+func New(cfg Config, deps Deps) *Table {
+	t := &Table{
+		cfg:   cfg,
+		deps:  deps,
+		flows: make(map[key]*flow, min(cfg.MaxFlows, 1<<16)),
+		batch: make([]record.Record, 0, batchSize),
+		slots: make([]slot, batchSize),
+		ids:   record.NewIDGenerator(),
+		cid:   communityid.New(0),
+	}
+	t.idle = [numLists]int64{
+		listTCP: int64(cfg.TCPIdle), listTCPClosed: int64(cfg.TCPClose), listUDP: int64(cfg.UDPIdle),
+		listICMP: int64(cfg.ICMPIdle), listOther: int64(cfg.OtherIdle),
+	}
+	return t
+}
+
+// Stats returns the counters.
+func (t *Table) Stats() Stats {
+	s := t.stats
+	s.ActiveFlows = len(t.flows)
+	return s
+}
+
+// Add tracks one decoded packet (and, for a UDP-based tunnel, its outer
+// UDP flow).
+func (t *Table) Add(p *decode.Packet) {
+	if p.Timestamp > t.now {
+		t.now = p.Timestamp
+	}
+	if t.now-t.checked >= int64(time.Second) {
+		t.expire()
+		t.checked = t.now
+	}
+	if p.Carrier.Valid {
+		t.addCarrier(p)
+	}
+	t.track(p)
+}
+
+func (t *Table) addCarrier(p *decode.Packet) {
+	c := &p.Carrier
+	var q decode.Packet
+	q.Timestamp, q.CapLen, q.WireLen = p.Timestamp, p.CapLen, p.WireLen
+	q.SrcMAC, q.DstMAC, q.HasMAC = p.SrcMAC, p.DstMAC, p.HasMAC
+	q.VLAN, q.InnerVLAN = c.VLAN, c.InnerVLAN
+	q.MPLS, q.MPLSDepth = p.MPLS, p.MPLSDepth
+	q.IPVersion = 4
+	if c.Src.Is6() {
+		q.IPVersion = 6
+	}
+	q.Src, q.Dst, q.Proto, q.IPLen = c.Src, c.Dst, 17, c.IPLen
+	q.SrcPort, q.DstPort, q.HasPorts = c.SrcPort, c.DstPort, true
+	q.PayloadLen = c.PayloadLen
+	t.track(&q)
+}
+
+// likelyServerPort reports ports on which a server listens, used to pick
+// the initiator when a flow's first packet is not a TCP SYN.
+func likelyServerPort(p uint16) bool {
+	if p < 1024 {
+		return true
+	}
+	switch p {
+	case 1194, 1433, 1521, 1701, 1723, 1812, 1813, 1883, 2049, 2083, 2087, 3128, 3268, 3306, 3389, 3478,
+		4500, 5060, 5061, 5222, 5228, 5353, 5355, 5432, 5671, 5672, 5900, 5938, 6379, 6443, 6881, 8000, 8008,
+		8080, 8081, 8443, 8883, 8888, 9000, 9092, 9200, 9418, 11211, 27017:
+		return true
+	}
+	return false
+}
+
+func (t *Table) track(p *decode.Packet) {
+	var k key
+	var s, d [16]byte
+	s, d = p.Src.As16(), p.Dst.As16()
+	k.proto, k.vlan, k.ivlan = p.Proto, p.VLAN, p.InnerVLAN
+	sp, dp := p.SrcPort, p.DstPort
+	if p.Proto == 1 || p.Proto == 58 {
+		// ICMP: request and reply types pair up as Community ID does.
+		var oneWay bool
+		sp, dp, oneWay = communityid.ICMPPorts(p.Proto == 58, p.ICMPType, p.ICMPCode)
+		if oneWay {
+			dp = 0
+		}
+	}
+	c := bytes.Compare(s[:], d[:])
+	pktIsLo := c < 0 || (c == 0 && sp <= dp)
+	if pktIsLo {
+		k.lo, k.hi, k.loPort, k.hiPort = s, d, sp, dp
+	} else {
+		k.lo, k.hi, k.loPort, k.hiPort = d, s, dp, sp
+	}
+	if (p.Proto == 1 || p.Proto == 58) && k.hiPort == 0 && k.loPort != 0 && !pktIsLo {
+		k.loPort, k.hiPort = 0, k.loPort // one-way ICMP: keep the type with the key, not the side
+	}
+
+	f := t.flows[k]
+	syn := p.Proto == 6 && p.TCPFlags&(record.TCPFlagSYN|record.TCPFlagACK) == record.TCPFlagSYN
+	if f != nil && f.list == listTCPClosed && syn {
+		// A new connection reuses the 5-tuple of a closed one.
+		t.stats.PortReuse++
+		t.end(f, endReasonClosed(f))
+		f = nil
+	}
+	if f == nil {
+		f = t.create(k, p, pktIsLo)
+	}
+	dir := 0
+	if pktIsLo != f.srcIsLo {
+		dir = 1
+	}
+	if p.Proto == 6 && syn && dir == 1 && !f.synSeen {
+		// The capture started mid-flow and the side we took for the
+		// responder opens a connection: it is the initiator (Zeek's '^').
+		f.flip()
+		dir = 0
+	}
+	t.count(f, p, dir)
+}
+
+func endReasonClosed(f *flow) string {
+	if f.rst {
+		return EndRST
+	}
+	return EndFIN
+}
+
+func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
+	if len(t.flows) >= t.cfg.MaxFlows {
+		t.evict()
+	}
+	var f *flow
+	if n := len(t.free); n > 0 {
+		f = t.free[n-1]
+		t.free = t.free[:n-1]
+		*f = flow{}
+	} else {
+		f = &flow{}
+	}
+	f.k = k
+	f.srcIsLo = pktIsLo
+	f.v6 = p.IPVersion == 6
+	f.first, f.recStart = p.Timestamp, p.Timestamp
+	f.icmpType, f.icmpCode = p.ICMPType, p.ICMPCode
+	f.tunnels, f.tunnelDepth = p.Tunnels, p.TunnelDepth
+	f.tunnelSrc, f.tunnelDst = p.TunnelSrc, p.TunnelDst
+	f.tunnelID, f.hasTunnelID = p.TunnelID, p.HasTunnelID
+	f.mpls, f.mplsDepth = p.MPLS, p.MPLSDepth
+	if p.HasMAC {
+		f.mac[0], f.mac[1], f.hasMAC = p.SrcMAC, p.DstMAC, true
+	}
+	flip := false
+	switch {
+	case p.Proto == 6 && p.TCPFlags&(record.TCPFlagSYN|record.TCPFlagACK) == record.TCPFlagSYN|record.TCPFlagACK:
+		flip = true // a SYN-ACK comes from the responder
+	case p.Proto == 6 && p.TCPFlags&record.TCPFlagSYN != 0:
+	case p.HasPorts:
+		flip = likelyServerPort(p.SrcPort) && !likelyServerPort(p.DstPort)
+	case p.Proto == 1 || p.Proto == 58:
+		// A reply type (echo reply, timestamp reply, …) comes from the responder.
+		sp, dp, oneWay := communityid.ICMPPorts(p.Proto == 58, p.ICMPType, p.ICMPCode)
+		flip = !oneWay && isICMPReply(p.Proto == 58, uint8(sp), uint8(dp)) //nolint:gosec // types are bytes
+	}
+	if flip {
+		f.srcIsLo = !pktIsLo
+		f.mac[0], f.mac[1] = f.mac[1], f.mac[0]
+		f.addHistory('^')
+	}
+	switch p.Proto {
+	case 6:
+		f.list = listTCP
+	case 17:
+		f.list = listUDP
+	case 1, 58:
+		f.list = listICMP
+	default:
+		f.list = listOther
+	}
+	t.flows[k] = f
+	t.lists[f.list].pushBack(f)
+	if t.cfg.ActiveTimeout > 0 {
+		t.active.pushBack(f)
+	}
+	t.stats.Flows++
+	if n := len(t.flows); n > t.stats.PeakFlows {
+		t.stats.PeakFlows = n
+	}
+	return f
+}
+
+func isICMPReply(v6 bool, typ, peer uint8) bool {
+	if v6 {
+		return typ == 129 || typ == 131 || typ == 134 || typ == 136 || typ == 140 || typ == 145
+	}
+	return typ == 0 || typ == 14 || typ == 16 || typ == 9 || typ == 18
+}
+
+// flip swaps source and destination of a flow after its first packets.
+func (f *flow) flip() {
+	f.srcIsLo = !f.srcIsLo
+	f.pkts[0], f.pkts[1] = f.pkts[1], f.pkts[0]
+	f.bytes[0], f.bytes[1] = f.bytes[1], f.bytes[0]
+	f.payload[0], f.payload[1] = f.payload[1], f.payload[0]
+	f.flags[0], f.flags[1] = f.flags[1], f.flags[0]
+	f.fin[0], f.fin[1] = f.fin[1], f.fin[0]
+	f.histSeen[0], f.histSeen[1] = f.histSeen[1], f.histSeen[0]
+	f.mac[0], f.mac[1] = f.mac[1], f.mac[0]
+	f.patDirs = ^f.patDirs & (1<<f.patN - 1)
+	for i := 0; i < int(f.histLen); i++ {
+		c := f.hist[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			f.hist[i] = c - 32
+		case c >= 'A' && c <= 'Z':
+			f.hist[i] = c + 32
+		}
+	}
+	f.addHistory('^')
+}
+
+func (f *flow) addHistory(c byte) {
+	if int(f.histLen) < len(f.hist) {
+		f.hist[f.histLen] = c
+		f.histLen++
+	}
+}
+
+// history letters, as Zeek writes them for the originator.
+const histLetters = "SHADFR"
+
+func (f *flow) mark(dir int, letter byte) {
+	i := strings.IndexByte(histLetters, letter)
+	bit := uint16(1) << i
+	if f.histSeen[dir]&bit != 0 {
+		return
+	}
+	f.histSeen[dir] |= bit
+	if dir == 1 {
+		letter += 32
+	}
+	f.addHistory(letter)
+}
+
+func (t *Table) count(f *flow, p *decode.Packet, dir int) {
+	ts := p.Timestamp
+	if f.pkts[0]+f.pkts[1] == 0 {
+		f.recStart = ts // first packet of a record interval
+	}
+	if n := int(f.patN); n < t.cfg.PatternPackets {
+		f.patSize[n] = uint16(min(p.IPLen, 65535)) //nolint:gosec // clamped
+		if n > 0 && ts > f.last {
+			f.patIAT[n] = uint32(min((ts-f.last)/1000, 1<<31-1)) //nolint:gosec // clamped
+		}
+		if dir == 1 {
+			f.patDirs |= 1 << n
+		}
+		f.patN++
+	}
+	if ts > f.last {
+		f.last = ts
+	}
+	f.recLast = max(f.recLast, ts)
+	f.pkts[dir]++
+	f.bytes[dir] += uint64(p.IPLen)        //nolint:gosec // lengths are non-negative
+	f.payload[dir] += uint64(p.PayloadLen) //nolint:gosec // lengths are non-negative
+	if p.Reassembled {
+		f.fragments++
+	}
+	t.stats.Packets++
+	t.stats.Bytes += uint64(p.IPLen) //nolint:gosec // lengths are non-negative
+
+	switch p.Proto {
+	case 6:
+		fl := p.TCPFlags
+		f.flags[dir] |= fl
+		switch {
+		case fl&record.TCPFlagSYN != 0:
+			f.synSeen = true
+			if fl&record.TCPFlagACK != 0 {
+				f.mark(dir, 'H')
+			} else {
+				f.mark(dir, 'S')
+			}
+		case fl&(record.TCPFlagFIN|record.TCPFlagRST) == 0 && fl&record.TCPFlagACK != 0 && p.PayloadLen == 0:
+			f.mark(dir, 'A')
+		}
+		if p.PayloadLen > 0 {
+			f.mark(dir, 'D')
+		}
+		if fl&record.TCPFlagFIN != 0 {
+			f.mark(dir, 'F')
+			f.fin[dir] = true
+		}
+		if fl&record.TCPFlagRST != 0 {
+			f.mark(dir, 'R')
+			f.rst = true
+		}
+		if f.list == listTCP && (f.rst || (f.fin[0] && f.fin[1])) {
+			t.lists[f.list].remove(f)
+			f.list = listTCPClosed
+			t.lists[f.list].pushBack(f)
+			return
+		}
+	case 17:
+		if p.PayloadLen > 0 {
+			f.mark(dir, 'D')
+		}
+	}
+	// Most recently active goes to the back of its idle list.
+	l := &t.lists[f.list]
+	if l.tail != f {
+		l.remove(f)
+		l.pushBack(f)
+	}
+}
+
+// expire ends idle flows and emits interim records of long ones.
+func (t *Table) expire() {
+	for i := range t.lists {
+		l := &t.lists[i]
+		for f := l.head; f != nil && f.last+t.idle[i] <= t.now; f = l.head {
+			reason := EndIdle
+			if i == listTCPClosed {
+				reason = endReasonClosed(f)
+			}
+			t.end(f, reason)
+		}
+	}
+	if at := int64(t.cfg.ActiveTimeout); at > 0 {
+		for f := t.active.head; f != nil && f.recStart+at <= t.now; f = t.active.head {
+			t.interim(f)
+		}
+	}
+}
+
+// evict ends the least recently active flow to make room.
+func (t *Table) evict() {
+	var oldest *flow
+	for i := range t.lists {
+		if f := t.lists[i].head; f != nil && (oldest == nil || f.last < oldest.last) {
+			oldest = f
+		}
+	}
+	if oldest != nil {
+		t.stats.Evicted++
+		t.end(oldest, EndEvict)
+	}
+}
+
+func (t *Table) interim(f *flow) {
+	t.active.remove(f)
+	if f.pkts[0]+f.pkts[1] > 0 {
+		t.emit(f, EndActive, true)
+		f.interims++
+		f.pkts, f.bytes, f.payload, f.flags = [2]uint64{}, [2]uint64{}, [2]uint64{}, [2]uint8{}
+	}
+	f.recStart = t.now
+	t.active.pushBack(f)
+}
+
+func (t *Table) end(f *flow, reason string) {
+	if f.pkts[0]+f.pkts[1] > 0 || f.interims == 0 {
+		t.emit(f, reason, false)
+	}
+	t.lists[f.list].remove(f)
+	if t.cfg.ActiveTimeout > 0 {
+		t.active.remove(f)
+	}
+	delete(t.flows, f.k)
+	f.tunnelSrc, f.tunnelDst = netip.Addr{}, netip.Addr{}
+	t.free = append(t.free, f)
+}
+
+// Flush ends every live flow (end of input) and hands the last batch to
+// the sink.
+func (t *Table) Flush() {
+	for i := range t.lists {
+		for f := t.lists[i].head; f != nil; f = t.lists[i].head {
+			reason := EndInput
+			if i == listTCPClosed {
+				reason = endReasonClosed(f)
+			}
+			t.end(f, reason)
+		}
+	}
+	t.flushBatch()
+}
+
+func (t *Table) flushBatch() {
+	if len(t.batch) > 0 && t.deps.Sink != nil {
+		t.deps.Sink.Consume(t.batch)
+	}
+	t.batch = t.batch[:0]
+}
+
+func addrFrom16(b [16]byte, v6 bool) netip.Addr {
+	a := netip.AddrFrom16(b)
+	if !v6 {
+		return a.Unmap()
+	}
+	return a
+}
+
+var transportNames = map[uint8]string{1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp"}
+
+var protoNumbers = func() (a [256]string) {
+	for i := range a {
+		a[i] = itoa(i)
+	}
+	return
+}()
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+func (t *Table) emit(f *flow, reason string, interim bool) {
+	n := len(t.batch)
+	t.batch = t.batch[:n+1]
+	r := &t.batch[n]
+	sl := &t.slots[n]
+	*r = record.Record{}
+
+	srcIP, dstIP := addrFrom16(f.k.lo, f.v6), addrFrom16(f.k.hi, f.v6)
+	srcPort, dstPort := f.k.loPort, f.k.hiPort
+	if !f.srcIsLo {
+		srcIP, dstIP, srcPort, dstPort = dstIP, srcIP, dstPort, srcPort
+	}
+	start, end := f.recStart, f.recLast
+	r.Timestamp = time.Unix(0, start).UTC()
+	r.Event.ID = t.ids.Next(r.Timestamp)
+	r.Event.Dataset = record.DatasetFlow
+	r.Event.Start = r.Timestamp
+	r.Event.End = time.Unix(0, end).UTC()
+	r.Tenant, r.Observer = t.deps.Tenant, t.deps.Observer
+
+	r.Source.IP, r.Destination.IP = srcIP, dstIP
+	hasPorts := f.k.proto == 6 || f.k.proto == 17 || f.k.proto == 132
+	if hasPorts {
+		r.Source.Port, r.Destination.Port = srcPort, dstPort
+		r.Source.HasPort, r.Destination.HasPort = true, true
+	}
+	if f.hasMAC {
+		r.Source.MAC, r.Destination.MAC = f.mac[0], f.mac[1]
+		r.Source.HasMAC, r.Destination.HasMAC = true, true
+	}
+	r.Source.Packets, r.Source.Bytes = f.pkts[0], f.bytes[0]
+	r.Destination.Packets, r.Destination.Bytes = f.pkts[1], f.bytes[1]
+
+	r.Network.Transport = transportNames[f.k.proto]
+	if r.Network.Transport == "" {
+		r.Network.Transport = protoNumbers[f.k.proto]
+	}
+	r.Network.Type = "ipv4"
+	if f.v6 {
+		r.Network.Type = "ipv6"
+	}
+	r.Network.IANANumber, r.Network.HasIANA = f.k.proto, true
+	r.Network.VLAN, r.Network.InnerVLAN = f.k.vlan, f.k.ivlan
+	if f.k.proto == 1 || f.k.proto == 58 {
+		r.ICMP = record.ICMP{Type: f.icmpType, Code: f.icmpCode, Has: true}
+		r.Network.CommunityID = t.cid.Sum(srcIP, dstIP, f.k.proto, uint16(f.icmpType), uint16(f.icmpCode))
+	} else {
+		r.Network.CommunityID = t.cid.Sum(srcIP, dstIP, f.k.proto, srcPort, dstPort)
+	}
+
+	fl := &r.Flow
+	fl.ID = flowID(f)
+	fl.Interim = interim
+	fl.EndReason = reason
+	fl.History = string(f.hist[:f.histLen])
+	fl.SourcePayloadBytes, fl.DestinationPayloadBytes = f.payload[0], f.payload[1]
+	if f.k.proto == 6 {
+		fl.SourceTCPFlags, fl.DestinationTCPFlags, fl.HasTCP = f.flags[0], f.flags[1], true
+	}
+	if f.interims == 0 && f.patN > 0 {
+		var dirs [MaxPattern]byte
+		for i := 0; i < int(f.patN); i++ {
+			sl.sizes[i] = int32(f.patSize[i])
+			sl.iats[i] = int32(f.patIAT[i]) //nolint:gosec // clamped below 2^31
+			dirs[i] = 's'
+			if f.patDirs&(1<<i) != 0 {
+				dirs[i] = 'd'
+			}
+		}
+		fl.PatternSizes = sl.sizes[:f.patN]
+		fl.PatternIATMicros = sl.iats[:f.patN]
+		fl.PatternDirections = string(dirs[:f.patN])
+	}
+	fl.Fragment = f.fragments
+	if f.tunnelDepth > 0 {
+		for i := 0; i < int(f.tunnelDepth); i++ {
+			sl.tunnels[i] = decode.TunnelNames[f.tunnels[i]]
+		}
+		fl.Tunnel = record.Tunnel{Types: sl.tunnels[:f.tunnelDepth], Source: f.tunnelSrc.Unmap(), Destination: f.tunnelDst.Unmap(),
+			ID: f.tunnelID, HasID: f.hasTunnelID}
+	}
+	if f.mplsDepth > 0 {
+		copy(sl.mpls[:], f.mpls[:f.mplsDepth])
+		fl.MPLS = sl.mpls[:f.mplsDepth]
+	}
+
+	t.stats.Records++
+	if interim {
+		t.stats.Interim++
+	}
+	if len(t.batch) == batchSize {
+		t.flushBatch()
+	}
+}
+
+// flowID derives a stable id from the flow key and its first packet time,
+// so a replay of the same capture gives the same ids.
+func flowID(f *flow) string {
+	var b [8 + 8]byte
+	h := uint64(14695981039346656037)
+	mix := func(p []byte) {
+		for _, c := range p {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+	}
+	mix(f.k.lo[:])
+	mix(f.k.hi[:])
+	binary.BigEndian.PutUint64(b[:8], uint64(f.k.loPort)<<48|uint64(f.k.hiPort)<<32|uint64(f.k.vlan)<<16|uint64(f.k.proto))
+	binary.BigEndian.PutUint64(b[8:], uint64(f.first)) //nolint:gosec // nanoseconds since 1970
+	mix(b[:])
+	const hexd = "0123456789abcdef"
+	var out [16]byte
+	for i := 15; i >= 0; i-- {
+		out[i] = hexd[h&15]
+		h >>= 4
+	}
+	return string(out[:])
+}
+
+// Advance moves the table's clock to ts (a live source's heartbeat when no
+// packets arrive) and expires what timed out.
+func (t *Table) Advance(ts int64) {
+	if ts > t.now {
+		t.now = ts
+	}
+	t.expire()
+	t.checked = t.now
+	t.flushBatch()
+}

@@ -1,0 +1,131 @@
+package record
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Dataset names the kind of a record (event.dataset).
+type Dataset string
+
+// Datasets produced so far.
+const (
+	DatasetFlow Dataset = "flow"
+)
+
+// Record is one flowsift record. Fields are grouped as ECS groups them; a
+// zero value means "absent" and is not encoded.
+//
+// Records are passed in batches; a stage that keeps a record after the call
+// that handed it over returns must copy it (slices inside are shared).
+type Record struct {
+	Timestamp time.Time // @timestamp: start of the interval the record covers
+	Event     Event
+	Tenant    string // tenant.id
+	Observer  string // observer.name
+
+	Source      Endpoint
+	Destination Endpoint
+	Network     Network
+	ICMP        ICMP
+	Flow        Flow
+}
+
+// Event is the ECS event group.
+type Event struct {
+	ID      string // event.id: unique, time-ordered
+	Dataset Dataset
+	Start   time.Time
+	End     time.Time
+}
+
+// Endpoint is one side of a connection (ECS source/destination).
+type Endpoint struct {
+	IP      netip.Addr
+	Port    uint16
+	HasPort bool
+	MAC     [6]byte
+	HasMAC  bool
+	Packets uint64
+	Bytes   uint64 // IP-level bytes, as NetFlow and Zeek's *_ip_bytes count them
+}
+
+// Network is the ECS network group.
+type Network struct {
+	Transport   string // lowercase IANA name: tcp, udp, icmp, ipv6-icmp, sctp, or the number
+	Type        string // ipv4 or ipv6
+	IANANumber  uint8
+	HasIANA     bool
+	VLAN        uint16 // outer VLAN id; 0 means none
+	InnerVLAN   uint16 // inner VLAN id of QinQ
+	CommunityID string
+}
+
+// ICMP holds the type and code of the first ICMP/ICMPv6 packet of a flow.
+type ICMP struct {
+	Type, Code uint8
+	Has        bool
+}
+
+// Flow holds flowsift's own flow fields (flow.*).
+type Flow struct {
+	ID        string
+	Interim   bool
+	EndReason string
+	History   string
+
+	SourcePayloadBytes      uint64
+	DestinationPayloadBytes uint64
+	SourceTCPFlags          uint8
+	DestinationTCPFlags     uint8
+	HasTCP                  bool
+
+	// Pattern of the first packets: IP length, direction ('s' from source,
+	// 'd' from destination) and microseconds since the previous packet.
+	PatternSizes      []int32
+	PatternDirections string
+	PatternIATMicros  []int32
+
+	Tunnel   Tunnel
+	MPLS     []uint32 // MPLS label stack, outermost first
+	Fragment uint32   // reassembled IP datagrams in this flow
+}
+
+// Tunnel describes the encapsulation a flow was found in.
+type Tunnel struct {
+	Types       []string // outermost first: gre, erspan, vxlan, gtp-u, ipip, ip6ip, ...
+	Source      netip.Addr
+	Destination netip.Addr
+	ID          uint32 // VXLAN VNI, GTP TEID, GRE key or ERSPAN session
+	HasID       bool
+}
+
+// TCP flag bits as they appear in the TCP header.
+const (
+	TCPFlagFIN uint8 = 1 << iota
+	TCPFlagSYN
+	TCPFlagRST
+	TCPFlagPSH
+	TCPFlagACK
+	TCPFlagURG
+	TCPFlagECE
+	TCPFlagCWR
+)
+
+// TCPFlagsString renders TCP flag bits in a fixed order, one letter per
+// flag: F S R P A U E C (as nfdump does).
+func TCPFlagsString(f uint8) string {
+	if f == 0 {
+		return ""
+	}
+	const letters = "FSRPAUEC"
+	var b [8]byte
+	n := 0
+	for i := 0; i < 8; i++ {
+		if f&(1<<i) != 0 {
+			b[n] = letters[i]
+			n++
+		}
+	}
+	return string(b[:n])
+}

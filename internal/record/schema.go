@@ -1,0 +1,252 @@
+package record
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Type is the type of a field's value.
+type Type uint8
+
+// Field value types.
+const (
+	TypeString Type = iota + 1
+	TypeInt
+	TypeBool
+	TypeIP
+	TypeTime
+	TypeMAC
+	TypeIntList
+	TypeStringList
+)
+
+var typeNames = [...]string{
+	TypeString: "keyword", TypeInt: "long", TypeBool: "boolean", TypeIP: "ip",
+	TypeTime: "date", TypeMAC: "mac", TypeIntList: "long[]", TypeStringList: "keyword[]",
+}
+
+// String returns the type name used in docs/schema.md (ECS type names).
+func (t Type) String() string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type(%d)", uint8(t))
+}
+
+// Value carries one field value. Only the member matching the field's Type
+// is set.
+type Value struct {
+	Str  string
+	Int  int64
+	Bool bool
+	IP   netip.Addr
+	Time time.Time
+	MAC  [6]byte
+	Ints []int32
+	Strs []string
+}
+
+// Field is one row of the schema table.
+type Field struct {
+	Name     string    // dotted name, e.g. source.ip
+	Type     Type      // value type
+	ECS      bool      // the name and meaning are ECS's
+	Datasets []Dataset // datasets that carry it; nil means every record
+	Doc      string    // one sentence for docs/schema.md and the API
+	// Get stores the field's value in v and reports whether it is present.
+	Get func(r *Record, v *Value) bool
+}
+
+func str(get func(*Record) string) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool { v.Str = get(r); return v.Str != "" }
+}
+
+func num(get func(*Record) (int64, bool)) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool {
+		var ok bool
+		v.Int, ok = get(r)
+		return ok
+	}
+}
+
+func nonzero(get func(*Record) uint64) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool { x := get(r); v.Int = int64(x); return x != 0 } //nolint:gosec // counters stay far below 2^63
+}
+
+func always(get func(*Record) uint64) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool { v.Int = int64(get(r)); return true } //nolint:gosec // counters stay far below 2^63
+}
+
+func ip(get func(*Record) netip.Addr) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool { v.IP = get(r); return v.IP.IsValid() }
+}
+
+func tm(get func(*Record) time.Time) func(*Record, *Value) bool {
+	return func(r *Record, v *Value) bool { v.Time = get(r); return !v.Time.IsZero() }
+}
+
+var flowOnly = []Dataset{DatasetFlow}
+
+// Fields is the schema: every field a record can carry, in the order the
+// JSON encoding writes them. Keep it sorted by group, then by name within a
+// group, and document every field.
+var Fields = []Field{
+	{Name: "@timestamp", Type: TypeTime, ECS: true, Doc: "Start of the interval the record covers (UTC).",
+		Get: tm(func(r *Record) time.Time { return r.Timestamp })},
+
+	{Name: "event.id", Type: TypeString, ECS: true, Doc: "Unique, time-ordered record id (ULID).",
+		Get: str(func(r *Record) string { return r.Event.ID })},
+	{Name: "event.dataset", Type: TypeString, ECS: true, Doc: "Kind of record: flow, dns, http, netflow, log.<vendor>.<type>, alert, ….",
+		Get: str(func(r *Record) string { return string(r.Event.Dataset) })},
+	{Name: "event.start", Type: TypeTime, ECS: true, Datasets: flowOnly, Doc: "Time of the first packet the record counts.",
+		Get: tm(func(r *Record) time.Time { return r.Event.Start })},
+	{Name: "event.end", Type: TypeTime, ECS: true, Datasets: flowOnly, Doc: "Time of the last packet the record counts.",
+		Get: tm(func(r *Record) time.Time { return r.Event.End })},
+	{Name: "event.duration", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "event.end minus event.start, in nanoseconds.",
+		Get: num(func(r *Record) (int64, bool) {
+			if r.Event.Start.IsZero() || r.Event.End.IsZero() {
+				return 0, false
+			}
+			return int64(r.Event.End.Sub(r.Event.Start)), true
+		})},
+
+	{Name: "tenant.id", Type: TypeString, Doc: "Tenant the record belongs to.",
+		Get: str(func(r *Record) string { return r.Tenant })},
+	{Name: "observer.name", Type: TypeString, ECS: true, Doc: "Name of the sensor or collector that produced the record.",
+		Get: str(func(r *Record) string { return r.Observer })},
+
+	{Name: "source.ip", Type: TypeIP, ECS: true, Doc: "Address of the initiator (TCP: the SYN sender; otherwise the first sender, corrected by port heuristics).",
+		Get: ip(func(r *Record) netip.Addr { return r.Source.IP })},
+	{Name: "source.port", Type: TypeInt, ECS: true, Doc: "Transport port of the initiator (TCP, UDP, SCTP).",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Source.Port), r.Source.HasPort })},
+	{Name: "source.mac", Type: TypeMAC, ECS: true, Doc: "MAC address of the initiator's first frame.",
+		Get: func(r *Record, v *Value) bool { v.MAC = r.Source.MAC; return r.Source.HasMAC }},
+	{Name: "source.packets", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "Packets sent by the source.",
+		Get: always(func(r *Record) uint64 { return r.Source.Packets })},
+	{Name: "source.bytes", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "IP-level bytes sent by the source (IP header and payload, as NetFlow and Zeek's orig_ip_bytes count them).",
+		Get: always(func(r *Record) uint64 { return r.Source.Bytes })},
+
+	{Name: "destination.ip", Type: TypeIP, ECS: true, Doc: "Address of the responder.",
+		Get: ip(func(r *Record) netip.Addr { return r.Destination.IP })},
+	{Name: "destination.port", Type: TypeInt, ECS: true, Doc: "Transport port of the responder (TCP, UDP, SCTP).",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Destination.Port), r.Destination.HasPort })},
+	{Name: "destination.mac", Type: TypeMAC, ECS: true, Doc: "MAC address of the responder's first frame.",
+		Get: func(r *Record, v *Value) bool { v.MAC = r.Destination.MAC; return r.Destination.HasMAC }},
+	{Name: "destination.packets", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "Packets sent by the destination.",
+		Get: always(func(r *Record) uint64 { return r.Destination.Packets })},
+	{Name: "destination.bytes", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "IP-level bytes sent by the destination.",
+		Get: always(func(r *Record) uint64 { return r.Destination.Bytes })},
+
+	{Name: "network.transport", Type: TypeString, ECS: true, Doc: "Transport protocol: tcp, udp, icmp, ipv6-icmp, sctp, or the IP protocol number.",
+		Get: str(func(r *Record) string { return r.Network.Transport })},
+	{Name: "network.type", Type: TypeString, ECS: true, Doc: "ipv4 or ipv6 (of the inner packet when tunnelled).",
+		Get: str(func(r *Record) string { return r.Network.Type })},
+	{Name: "network.iana_number", Type: TypeInt, ECS: true, Doc: "IP protocol number.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Network.IANANumber), r.Network.HasIANA })},
+	{Name: "network.vlan.id", Type: TypeInt, ECS: true, Doc: "Outer 802.1Q VLAN id.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Network.VLAN), r.Network.VLAN != 0 })},
+	{Name: "network.inner.vlan.id", Type: TypeInt, ECS: true, Doc: "Inner VLAN id of a QinQ (802.1ad) frame.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Network.InnerVLAN), r.Network.InnerVLAN != 0 })},
+	{Name: "network.community_id", Type: TypeString, ECS: true, Doc: "Community ID v1 flow hash (seed 0), shared with Zeek, Suricata and Arkime.",
+		Get: str(func(r *Record) string { return r.Network.CommunityID })},
+	{Name: "network.packets", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "Packets in both directions.",
+		Get: nonzero(func(r *Record) uint64 { return r.Source.Packets + r.Destination.Packets })},
+	{Name: "network.bytes", Type: TypeInt, ECS: true, Datasets: flowOnly, Doc: "IP-level bytes in both directions.",
+		Get: nonzero(func(r *Record) uint64 { return r.Source.Bytes + r.Destination.Bytes })},
+
+	{Name: "icmp.type", Type: TypeInt, Datasets: flowOnly, Doc: "ICMP or ICMPv6 type of the flow's first packet.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.ICMP.Type), r.ICMP.Has })},
+	{Name: "icmp.code", Type: TypeInt, Datasets: flowOnly, Doc: "ICMP or ICMPv6 code of the flow's first packet.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.ICMP.Code), r.ICMP.Has })},
+
+	{Name: "flow.id", Type: TypeString, Doc: "Id shared by all records of one flow (its flow record, interim records and transactions).",
+		Get: str(func(r *Record) string { return r.Flow.ID })},
+	{Name: "flow.interim", Type: TypeBool, Datasets: flowOnly, Doc: "True for an interim record of a long flow: it counts what happened since the previous record of the flow.",
+		Get: func(r *Record, v *Value) bool { v.Bool = r.Flow.Interim; return r.Flow.Interim }},
+	{Name: "flow.end_reason", Type: TypeString, Datasets: flowOnly, Doc: "Why the record was emitted: idle-timeout, active-timeout, tcp-fin, tcp-rst, evicted or end-of-input.",
+		Get: str(func(r *Record) string { return r.Flow.EndReason })},
+	{Name: "flow.history", Type: TypeString, Datasets: flowOnly, Doc: "Zeek-style connection history: upper case from the source, lower case from the destination (S syn, H syn-ack, A ack, D data, F fin, R rst, T retransmission, ^ direction flipped).",
+		Get: str(func(r *Record) string { return r.Flow.History })},
+	{Name: "flow.source.payload_bytes", Type: TypeInt, Datasets: flowOnly, Doc: "Transport payload bytes sent by the source.",
+		Get: always(func(r *Record) uint64 { return r.Flow.SourcePayloadBytes })},
+	{Name: "flow.source.tcp_flags", Type: TypeString, Datasets: flowOnly, Doc: "TCP flags seen from the source, one letter each in the order FSRPAUEC.",
+		Get: str(func(r *Record) string { return TCPFlagsString(r.Flow.SourceTCPFlags) })},
+	{Name: "flow.destination.payload_bytes", Type: TypeInt, Datasets: flowOnly, Doc: "Transport payload bytes sent by the destination.",
+		Get: always(func(r *Record) uint64 { return r.Flow.DestinationPayloadBytes })},
+	{Name: "flow.destination.tcp_flags", Type: TypeString, Datasets: flowOnly, Doc: "TCP flags seen from the destination, one letter each in the order FSRPAUEC.",
+		Get: str(func(r *Record) string { return TCPFlagsString(r.Flow.DestinationTCPFlags) })},
+	{Name: "flow.pattern.sizes", Type: TypeIntList, Datasets: flowOnly, Doc: "IP length of each of the first packets of the flow (up to 16).",
+		Get: func(r *Record, v *Value) bool { v.Ints = r.Flow.PatternSizes; return len(v.Ints) > 0 }},
+	{Name: "flow.pattern.directions", Type: TypeString, Datasets: flowOnly, Doc: "Direction of each of the first packets: s from source, d from destination.",
+		Get: str(func(r *Record) string { return r.Flow.PatternDirections })},
+	{Name: "flow.pattern.iat_us", Type: TypeIntList, Datasets: flowOnly, Doc: "Microseconds between each of the first packets and the one before it (0 for the first).",
+		Get: func(r *Record, v *Value) bool { v.Ints = r.Flow.PatternIATMicros; return len(v.Ints) > 0 }},
+	{Name: "flow.fragments", Type: TypeInt, Datasets: flowOnly, Doc: "IP datagrams of the flow that were reassembled from fragments.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Flow.Fragment), r.Flow.Fragment != 0 })},
+	{Name: "flow.mpls.labels", Type: TypeIntList, Datasets: flowOnly, Doc: "MPLS label stack of the flow's first packet, outermost first.",
+		Get: func(r *Record, v *Value) bool {
+			if len(r.Flow.MPLS) == 0 {
+				return false
+			}
+			v.Ints = v.Ints[:0]
+			for _, l := range r.Flow.MPLS {
+				v.Ints = append(v.Ints, int32(l)) //nolint:gosec // labels are 20 bits
+			}
+			return true
+		}},
+	{Name: "flow.tunnel.types", Type: TypeStringList, Datasets: flowOnly, Doc: "Encapsulations around the flow, outermost first: gre, erspan, vxlan, geneve, gtp-u, ipip, ipv6-in-ip, teredo.",
+		Get: func(r *Record, v *Value) bool { v.Strs = r.Flow.Tunnel.Types; return len(v.Strs) > 0 }},
+	{Name: "flow.tunnel.source.ip", Type: TypeIP, Datasets: flowOnly, Doc: "Source address of the outermost tunnel header.",
+		Get: ip(func(r *Record) netip.Addr { return r.Flow.Tunnel.Source })},
+	{Name: "flow.tunnel.destination.ip", Type: TypeIP, Datasets: flowOnly, Doc: "Destination address of the outermost tunnel header.",
+		Get: ip(func(r *Record) netip.Addr { return r.Flow.Tunnel.Destination })},
+	{Name: "flow.tunnel.id", Type: TypeInt, Datasets: flowOnly, Doc: "Innermost tunnel identifier: VXLAN/Geneve VNI, GTP TEID, GRE key or ERSPAN session id.",
+		Get: num(func(r *Record) (int64, bool) { return int64(r.Flow.Tunnel.ID), r.Flow.Tunnel.HasID })},
+}
+
+var fieldIndex = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
+	for i := range Fields {
+		f := &Fields[i]
+		if _, dup := m[f.Name]; dup {
+			panic("record: duplicate field " + f.Name)
+		}
+		m[f.Name] = f
+	}
+	return m
+}()
+
+// Lookup returns the field with the given dotted name.
+func Lookup(name string) (*Field, bool) {
+	f, ok := fieldIndex[name]
+	return f, ok
+}
+
+// Markdown renders the schema table as the content of docs/schema.md.
+func Markdown() []byte {
+	var b strings.Builder
+	b.WriteString("# Record schema\n\n")
+	b.WriteString("Generated from `internal/record/schema.go` by `make generate`; do not edit.\n\n")
+	b.WriteString("Every record is one JSON object with nested groups as ECS writes them (`{\"source\":{\"ip\":…}}`).\n")
+	b.WriteString("Absent values are left out. Times are RFC 3339 UTC with microseconds; `event.duration` is in nanoseconds.\n")
+	b.WriteString("ECS: ✓ when the name and meaning are the Elastic Common Schema's.\n\n")
+	b.WriteString("| field | type | ECS | datasets | description |\n|---|---|---|---|---|\n")
+	for _, f := range Fields {
+		ecs := ""
+		if f.ECS {
+			ecs = "✓"
+		}
+		ds := "all"
+		if f.Datasets != nil {
+			parts := make([]string, len(f.Datasets))
+			for i, d := range f.Datasets {
+				parts[i] = string(d)
+			}
+			ds = strings.Join(parts, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", f.Name, f.Type, ecs, ds, strings.ReplaceAll(f.Doc, "|", `\|`))
+	}
+	return []byte(b.String())
+}
