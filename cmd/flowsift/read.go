@@ -77,9 +77,6 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 				return &exitError{2, err}
 			}
 			defer func() { _ = src.Close() }()
-			for _, e := range src.Errors() {
-				slog.Warn("skipping input", "error", e)
-			}
 
 			var w io.Writer = cmd.OutOrStdout()
 			var outFile *os.File

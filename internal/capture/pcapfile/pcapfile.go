@@ -6,6 +6,7 @@ package pcapfile
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"container/heap"
 	"errors"
@@ -128,13 +129,47 @@ func (r *Reader) open(name string, index int) (*file, error) {
 		fl.r, fl.ng, fl.link = ng, ng, decode.LinkType(ng.LinkType())
 		return fl, nil
 	}
-	pr, err := pcapgo.NewReader(in)
+	pr, err := pcapgo.NewReader(olderVersions(in))
 	if err != nil {
 		fl.close()
 		return nil, fmt.Errorf("pcapfile: %s: not a pcap or pcapng file (%w)", name, err)
 	}
 	fl.r, fl.link = pr, decode.LinkType(pr.LinkType())
 	return fl, nil
+}
+
+// olderVersions lets pcap files of format version 2.0-2.3 through, as
+// libpcap does: their records are laid out as in 2.4, but pcapgo only
+// accepts 2.4.
+func olderVersions(in io.Reader) io.Reader {
+	br, ok := in.(*bufio.Reader)
+	if !ok {
+		return in
+	}
+	h, err := br.Peek(24)
+	if err != nil {
+		return in
+	}
+	var minorAt int
+	switch {
+	case h[0] == 0xa1 && h[1] == 0xb2 && (h[2] == 0xc3 || h[2] == 0x3c): // big endian
+		if h[4] != 0 || h[5] != 2 || h[6] != 0 || h[7] >= 4 {
+			return in
+		}
+		minorAt = 7
+	case h[3] == 0xa1 && h[2] == 0xb2 && (h[1] == 0xc3 || h[1] == 0x3c): // little endian
+		if h[5] != 0 || h[4] != 2 || h[7] != 0 || h[6] >= 4 {
+			return in
+		}
+		minorAt = 6
+	default:
+		return in
+	}
+	fixed := make([]byte, 24)
+	copy(fixed, h)
+	fixed[minorAt] = 4
+	_, _ = br.Discard(24)
+	return io.MultiReader(bytes.NewReader(fixed), br)
 }
 
 func (f *file) close() {
