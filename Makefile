@@ -1,0 +1,102 @@
+# flowsift — developer tasks. `make help` lists them.
+SHELL := bash
+GO ?= go
+CORPUS ?= ../shared/corpus
+FUZZTIME ?= 10s
+BIN := bin/flowsift
+PKGS := ./...
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/flowsift
+	$(GO) build -trimpath -o $(BIN) ./cmd/flowsift
+
+.PHONY: demo
+demo: build ## read the bundled real captures and show a few flow records
+	@echo "== flowsift read testdata/demo/*.pcap -o out/demo.ndjson"
+	@mkdir -p out
+	./$(BIN) read -o out/demo.ndjson testdata/demo/wikipedia.pcap testdata/demo/instagram.pcap
+	@echo "== first 3 of $$(wc -l < out/demo.ndjson) records (out/demo.ndjson):"
+	@head -n 3 out/demo.ndjson
+
+.PHONY: test
+test: fmt-check vet lint test-race fuzz-smoke bench-smoke eval check-generated ## everything CI runs
+
+.PHONY: test-short
+test-short: ## unit tests without corpus or real servers
+	$(GO) test -short $(PKGS)
+
+.PHONY: test-unit
+test-unit: ## unit tests
+	$(GO) test $(PKGS)
+
+.PHONY: test-race
+test-race: ## unit tests with the race detector
+	$(GO) test -race -count=1 $(PKGS)
+
+.PHONY: fmt-check
+fmt-check: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: fmt
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+.PHONY: lint
+lint: ## staticcheck
+	$(GO) tool staticcheck $(PKGS)
+
+.PHONY: fuzz-smoke
+fuzz-smoke: ## run every fuzz target for FUZZTIME (default 10s)
+	@set -e; for pkg in $$($(GO) list ./internal/...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+.PHONY: fuzz
+fuzz: ## longer fuzzing: make fuzz FUZZTIME=5m
+	$(MAKE) fuzz-smoke FUZZTIME=$(FUZZTIME)
+
+.PHONY: bench-smoke
+bench-smoke: ## run every Go benchmark once (they must compile and run)
+	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+.PHONY: bench-go
+bench-go: ## Go benchmarks with allocations, 6 counts for benchstat
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+
+.PHONY: bench
+bench: build ## flowsift vs softflowd and ndpiReader on the benchmark capture (FULL=1 for 9.6 M packets)
+	./scripts/bench.sh
+
+.PHONY: eval
+eval: ## compare flows with nDPI's and Zeek's truth in the corpus; fails under the bar
+	$(GO) run ./cmd/flowsift-eval -corpus $(CORPUS)
+
+.PHONY: generate
+generate: ## regenerate docs/schema.md from the record schema
+	$(GO) test ./internal/record -run TestSchemaDoc -update
+
+.PHONY: check-generated
+check-generated: ## fail if generated files are stale
+	$(GO) test ./internal/record -run TestSchemaDoc -count=1
+
+.PHONY: cover
+cover: ## coverage report in out/cover.html
+	@mkdir -p out
+	$(GO) test -coverprofile out/cover.out $(PKGS) && $(GO) tool cover -html out/cover.out -o out/cover.html
+
+.PHONY: vuln
+vuln: ## govulncheck
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest $(PKGS)
+
+.PHONY: clean
+clean: ## remove build outputs
+	rm -rf bin out
