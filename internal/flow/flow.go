@@ -97,10 +97,11 @@ type flow struct {
 	patSize [MaxPattern]uint16
 	patIAT  [MaxPattern]uint32
 
-	mac      [2][6]byte
-	hasMAC   bool
-	icmpType uint8
-	icmpCode uint8
+	mac         [2][6]byte
+	hasMAC      bool
+	icmpType    uint8
+	icmpCode    uint8
+	communityID string // ICMP only: computed from the first packet
 
 	tunnels     [decode.MaxTunnels]uint8
 	tunnelDepth uint8
@@ -279,11 +280,7 @@ func (t *Table) track(p *decode.Packet) {
 	sp, dp := p.SrcPort, p.DstPort
 	if p.Proto == 1 || p.Proto == 58 {
 		// ICMP: request and reply types pair up as Community ID does.
-		var oneWay bool
-		sp, dp, oneWay = communityid.ICMPPorts(p.Proto == 58, p.ICMPType, p.ICMPCode)
-		if oneWay {
-			dp = 0
-		}
+		sp, dp, _ = communityid.ICMPPorts(p.Proto == 58, p.ICMPType, p.ICMPCode)
 	}
 	c := bytes.Compare(s[:], d[:])
 	pktIsLo := c < 0 || (c == 0 && sp <= dp)
@@ -292,8 +289,13 @@ func (t *Table) track(p *decode.Packet) {
 	} else {
 		k.lo, k.hi, k.loPort, k.hiPort = d, s, dp, sp
 	}
-	if (p.Proto == 1 || p.Proto == 58) && k.hiPort == 0 && k.loPort != 0 && !pktIsLo {
-		k.loPort, k.hiPort = 0, k.loPort // one-way ICMP: keep the type with the key, not the side
+	if p.Proto == 1 || p.Proto == 58 {
+		// ICMP: the "ports" are the type and its reply type (or the code
+		// of a one-way message); they identify the exchange, not a side.
+		k.loPort, k.hiPort = sp, dp
+		if sp > dp {
+			k.loPort, k.hiPort = dp, sp
+		}
 	}
 
 	f := t.flows[k]
@@ -351,6 +353,11 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 	if p.HasMAC {
 		f.mac[0], f.mac[1], f.hasMAC = p.SrcMAC, p.DstMAC, true
 	}
+	if p.Proto == 1 || p.Proto == 58 {
+		// The Community ID of an ICMP flow depends on which type was
+		// sent by whom, so hash the first packet as it was sent.
+		f.communityID = t.cid.Sum(p.Src, p.Dst, p.Proto, uint16(p.ICMPType), uint16(p.ICMPCode))
+	}
 	flip := false
 	switch {
 	case p.Proto == 6 && p.TCPFlags&(record.TCPFlagSYN|record.TCPFlagACK) == record.TCPFlagSYN|record.TCPFlagACK:
@@ -360,8 +367,7 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 		flip = likelyServerPort(p.SrcPort) && !likelyServerPort(p.DstPort)
 	case p.Proto == 1 || p.Proto == 58:
 		// A reply type (echo reply, timestamp reply, …) comes from the responder.
-		sp, dp, oneWay := communityid.ICMPPorts(p.Proto == 58, p.ICMPType, p.ICMPCode)
-		flip = !oneWay && isICMPReply(p.Proto == 58, uint8(sp), uint8(dp)) //nolint:gosec // types are bytes
+		flip = isICMPReply(p.Proto == 58, p.ICMPType)
 	}
 	if flip {
 		f.srcIsLo = !pktIsLo
@@ -390,11 +396,14 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 	return f
 }
 
-func isICMPReply(v6 bool, typ, peer uint8) bool {
+// isICMPReply reports reply types that only answer a request (echo,
+// timestamp, information, address mask, node information). Advertisements
+// and reports are often unsolicited, so their sender stays the source.
+func isICMPReply(v6 bool, typ uint8) bool {
 	if v6 {
-		return typ == 129 || typ == 131 || typ == 134 || typ == 136 || typ == 140 || typ == 145
+		return typ == 129 || typ == 140
 	}
-	return typ == 0 || typ == 14 || typ == 16 || typ == 9 || typ == 18
+	return typ == 0 || typ == 14 || typ == 16 || typ == 18
 }
 
 // flip swaps source and destination of a flow after its first packets.
@@ -664,7 +673,7 @@ func (t *Table) emit(f *flow, reason string, interim bool) {
 	r.Network.VLAN, r.Network.InnerVLAN = f.k.vlan, f.k.ivlan
 	if f.k.proto == 1 || f.k.proto == 58 {
 		r.ICMP = record.ICMP{Type: f.icmpType, Code: f.icmpCode, Has: true}
-		r.Network.CommunityID = t.cid.Sum(srcIP, dstIP, f.k.proto, uint16(f.icmpType), uint16(f.icmpCode))
+		r.Network.CommunityID = f.communityID
 	} else {
 		r.Network.CommunityID = t.cid.Sum(srcIP, dstIP, f.k.proto, srcPort, dstPort)
 	}
