@@ -230,7 +230,10 @@ func (t *Table) Add(p *decode.Packet) {
 	if p.Timestamp > t.now {
 		t.now = p.Timestamp
 	}
-	if t.now-t.checked >= int64(time.Second) {
+	// Timers run when packet time enters a new second. Aligning them to
+	// whole seconds makes a sharded table (driven by heartbeats at the
+	// same boundaries) end flows exactly as a single table does.
+	if t.now/int64(time.Second) != t.checked/int64(time.Second) {
 		t.expire()
 		t.checked = t.now
 	}

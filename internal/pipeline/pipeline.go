@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flowsift/flowsift/internal/capture"
 	"github.com/flowsift/flowsift/internal/decode"
@@ -214,6 +215,7 @@ func (r *Runner) runSharded(ctx context.Context, src capture.Source) (Stats, err
 	var f capture.Frame
 	var err error
 	var total uint64
+	var now, clock int64 // newest packet time; its second
 	for {
 		if total&1023 == 0 {
 			r.frames.Store(total)
@@ -225,11 +227,25 @@ func (r *Runner) runSharded(ctx context.Context, src capture.Source) (Stats, err
 			break
 		}
 		total++
-		if len(f.Data) == 0 { // heartbeat: every worker needs the time
-			for i := range cur {
-				cur[i].frames = append(cur[i].frames, frameMeta{off: len(cur[i].buf), ts: f.Timestamp})
-				send(i)
+		// Every worker needs the time: when packet time enters a new
+		// second (or a live source sends a heartbeat), each worker's
+		// table runs its timers at the same moment a single table would.
+		heartbeat := len(f.Data) == 0
+		if sec := f.Timestamp / int64(time.Second); heartbeat || sec != clock {
+			if heartbeat || f.Timestamp > now {
+				clock = sec
+				for i := range cur {
+					cur[i].frames = append(cur[i].frames, frameMeta{off: len(cur[i].buf), ts: f.Timestamp})
+					if heartbeat || len(cur[i].frames) == batchFrames {
+						send(i)
+					}
+				}
 			}
+		}
+		if f.Timestamp > now {
+			now = f.Timestamp
+		}
+		if heartbeat {
 			continue
 		}
 		i := int(decode.ShardHash(f.Data, f.Link) % uint32(n)) //nolint:gosec // n is small and positive
