@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/flowsift/flowsift/internal/flow"
 )
 
 // Bars the evaluation must reach.
@@ -53,14 +55,17 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	sort.Strings(ndpiNames)
 	zeek = slices.DeleteFunc(zeek, func(t ZeekTrace) bool { return !strings.Contains(t.Trace, opt.Only) })
 
-	paths := make([]string, 0, len(ndpiNames)+len(zeek))
+	// nDPI's flows are compared with flowsift configured as ndpiReader
+	// reads files (no expiry), Zeek's with flowsift's defaults, which are
+	// Zeek's timeouts.
+	runs := make([]capRun, 0, len(ndpiNames)+len(zeek))
 	for _, n := range ndpiNames {
-		paths = append(paths, NDPICapturePath(opt.Corpus, n))
+		runs = append(runs, capRun{NDPICapturePath(opt.Corpus, n), NDPIFlowConfig()})
 	}
 	for _, t := range zeek {
-		paths = append(paths, filepath.Join(opt.Corpus, t.Pcap))
+		runs = append(runs, capRun{filepath.Join(opt.Corpus, t.Pcap), flow.DefaultConfig()})
 	}
-	flows, errs := runAll(ctx, paths, opt.Parallel)
+	flows, errs := runAll(ctx, runs, opt.Parallel)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -99,23 +104,28 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	return rep, nil
 }
 
+type capRun struct {
+	path string
+	cfg  flow.Config
+}
+
 // runAll reads the captures concurrently, one pipeline each.
-func runAll(ctx context.Context, paths []string, parallel int) ([][]Flow, []error) {
+func runAll(ctx context.Context, runs []capRun, parallel int) ([][]Flow, []error) {
 	if parallel <= 0 {
 		parallel = runtime.GOMAXPROCS(0)
 	}
-	flows := make([][]Flow, len(paths))
-	errs := make([]error, len(paths))
+	flows := make([][]Flow, len(runs))
+	errs := make([]error, len(runs))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(parallel, max(len(paths), 1)) {
+	for range min(parallel, max(len(runs), 1)) {
 		wg.Go(func() {
 			for i := range next {
-				flows[i], errs[i] = RunCapture(ctx, paths[i])
+				flows[i], errs[i] = RunCapture(ctx, runs[i].path, runs[i].cfg)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range runs {
 		next <- i
 	}
 	close(next)

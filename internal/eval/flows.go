@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
 	"github.com/flowsift/flowsift/internal/flow"
@@ -78,9 +79,20 @@ func (c *collector) add(r *record.Record) {
 	f.Start = min(f.Start, r.Event.Start.UnixNano())
 }
 
+// NDPIFlowConfig returns the flow table configuration that mirrors how
+// ndpiReader reads a capture file: it expires flows only when reading a
+// live interface, so on a file a flow lasts from its first packet to the
+// end of input, however long it is idle or after it closed.
+func NDPIFlowConfig() flow.Config {
+	const forever = 50 * 365 * 24 * time.Hour
+	cfg := flow.DefaultConfig()
+	cfg.TCPIdle, cfg.TCPClose, cfg.UDPIdle, cfg.ICMPIdle, cfg.OtherIdle = forever, forever, forever, forever, forever
+	return cfg
+}
+
 // RunCapture reads one capture through the sensor path (one worker, the
-// default configuration) and returns its flows in order of first packet.
-func RunCapture(ctx context.Context, path string) ([]Flow, error) {
+// given flow configuration) and returns its flows in order of first packet.
+func RunCapture(ctx context.Context, path string, fc flow.Config) ([]Flow, error) {
 	src, err := pcapfile.Open(path)
 	if err != nil {
 		return nil, err
@@ -89,6 +101,7 @@ func RunCapture(ctx context.Context, path string) ([]Flow, error) {
 	c := newCollector()
 	cfg := pipeline.DefaultConfig()
 	cfg.Workers = 1
+	cfg.Flow = fc
 	if _, err := pipeline.New(cfg, flow.Deps{Sink: c, Observer: "eval", Tenant: "eval"}).Run(ctx, src); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
