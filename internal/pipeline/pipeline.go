@@ -71,7 +71,6 @@ type Runner struct {
 	cfg     Config
 	deps    flow.Deps
 	frames  atomic.Uint64
-	lastErr atomic.Value
 	OnPanic func(stack []byte)
 }
 
