@@ -20,7 +20,8 @@ type Flow struct {
 	Transport        string // tcp, udp, icmp, …
 	Src, Dst         netip.Addr
 	SrcPort, DstPort uint16
-	VLAN             uint16
+	VLAN             uint16 // outer VLAN id
+	InnerVLAN        uint16 // inner VLAN id of QinQ
 	SrcPkts, DstPkts uint64
 	SrcBytes         uint64 // IP bytes
 	DstBytes         uint64
@@ -67,7 +68,7 @@ func (c *collector) add(r *record.Record) {
 			ID: r.Flow.ID, Transport: r.Network.Transport,
 			Src: r.Source.IP.Unmap(), Dst: r.Destination.IP.Unmap(),
 			SrcPort: r.Source.Port, DstPort: r.Destination.Port,
-			VLAN: r.Network.VLAN, Start: r.Event.Start.UnixNano(),
+			VLAN: r.Network.VLAN, InnerVLAN: r.Network.InnerVLAN, Start: r.Event.Start.UnixNano(),
 			Tunnelled: len(r.Flow.Tunnel.Types) > 0,
 		})
 	}

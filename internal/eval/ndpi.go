@@ -182,7 +182,12 @@ func CompareNDPI(pcap string, truth []NDPIFlow, flows []Flow, r *NDPIResult) err
 		if f.Transport != "tcp" && f.Transport != "udp" {
 			continue
 		}
-		k := MakeKey(f.Transport, netip.AddrPortFrom(f.Src, f.SrcPort), netip.AddrPortFrom(f.Dst, f.DstPort), f.VLAN)
+		// ndpiReader keeps the last 802.1Q tag it parses: the inner one of QinQ.
+		vlan := f.VLAN
+		if f.InnerVLAN != 0 {
+			vlan = f.InnerVLAN
+		}
+		k := MakeKey(f.Transport, netip.AddrPortFrom(f.Src, f.SrcPort), netip.AddrPortFrom(f.Dst, f.DstPort), vlan)
 		byKey[k] = append(byKey[k], j)
 	}
 	wantByKey := make(map[Key][]int)
