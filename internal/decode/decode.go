@@ -53,6 +53,12 @@ func (d *Decoder) Decode(data []byte, link LinkType, ts int64, wireLen int, p *P
 	*p = Packet{Timestamp: ts, CapLen: len(data), WireLen: wireLen}
 	d.depth = 0
 	d.defrag.now = ts
+	return d.decodeLink(data, link, p)
+}
+
+// decodeLink decodes a frame of the given link type into p, whose timestamp
+// and lengths are set.
+func (d *Decoder) decodeLink(data []byte, link LinkType, p *Packet) Reason {
 	switch link {
 	case LinkEthernet:
 		return d.ethernet(data, p, 0)
@@ -97,6 +103,22 @@ func (d *Decoder) Decode(data []byte, link LinkType, ts int64, wireLen int, p *P
 		return d.etherType(binary.BigEndian.Uint16(data[2:4]), data[4:], p, 0)
 	case LinkPPP:
 		return d.ppp(data, p)
+	case LinkPPI:
+		// Per-Packet Information: version, flags, length and the link
+		// type of what follows, little-endian.
+		if len(data) < 8 {
+			return ReasonTruncated
+		}
+		n := int(binary.LittleEndian.Uint16(data[2:4]))
+		inner := LinkType(binary.LittleEndian.Uint32(data[4:8])) //nolint:gosec // link types are small
+		if n < 8 || n > len(data) {
+			return ReasonTruncated
+		}
+		if inner == LinkPPI {
+			return ReasonMalformed
+		}
+		p.CapLen, p.WireLen = p.CapLen-n, p.WireLen-n
+		return d.decodeLink(data[n:], inner, p)
 	}
 	return ReasonLinkType
 }
@@ -203,6 +225,11 @@ func (d *Decoder) mpls(data []byte, p *Packet, depth int) Reason {
 }
 
 func (d *Decoder) ppp(data []byte, p *Packet) Reason {
+	if len(data) >= 4 && (data[0] == 0x0f || data[0] == 0x8f) && data[1] == 0x00 {
+		// Cisco HDLC framing in a capture labelled PPP (as libpcap's
+		// DLT_PPP_SERIAL and some routers write it).
+		return d.etherType(binary.BigEndian.Uint16(data[2:4]), data[4:], p, 0)
+	}
 	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
 		data = data[2:]
 	}
@@ -267,6 +294,12 @@ func (d *Decoder) ipv4(data []byte, p *Packet) Reason {
 		}
 		return ReasonMalformed
 	}
+	if d.fb.truncated && p.CapLen >= p.WireLen {
+		// The header claims more than the whole frame holds: not a
+		// snap-length cut but a broken packet (Zeek's truncated_IP;
+		// ndpiReader drops it too).
+		return ReasonMalformed
+	}
 	p.IPVersion = 4
 	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP))
 	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP))
@@ -305,6 +338,9 @@ func (d *Decoder) ipv6(data []byte, p *Packet) Reason {
 			return ReasonTruncated
 		}
 		return ReasonMalformed
+	}
+	if d.fb.truncated && p.CapLen >= p.WireLen {
+		return ReasonMalformed // payload length beyond the whole frame
 	}
 	p.IPVersion = 6
 	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP))
@@ -510,6 +546,12 @@ func (d *Decoder) udpTunnel(p *Packet) Reason {
 		kind = TunnelGeneve
 	case dp == 3544 || sp == 3544:
 		kind = TunnelTeredo
+	case dp == 5072 || sp == 5072:
+		kind = TunnelAYIYA
+	case dp == 4754:
+		kind = TunnelGRE // GRE in UDP (RFC 8086)
+	case looksTeredo(p.Payload):
+		kind = TunnelTeredo // Teredo relays use any port (Zeek detects it by content)
 	default:
 		return OK
 	}
@@ -596,10 +638,68 @@ func (d *Decoder) udpTunnelInner(kind uint8, p *Packet) Reason {
 				data = data[8:]
 			}
 		}
-		if len(data) < 40 || data[0]>>4 != 6 || int(binary.BigEndian.Uint16(data[4:6]))+40 > len(data)+1500 {
+		if len(data) < 40 || data[0]>>4 != 6 {
 			return ReasonMalformed
 		}
+		// As Zeek does, the IPv6 packet must fill the UDP payload exactly
+		// (a bubble, with no next header, may carry trailing bytes).
+		avail := p.PayloadLen - (len(p.Payload) - len(data))
+		plen := int(binary.BigEndian.Uint16(data[4:6]))
+		bubble := data[6] == 59 && plen == 0
+		if plen+40 > avail || (plen+40 < avail && !bubble) {
+			return ReasonMalformed
+		}
+		if bubble {
+			return ReasonNotIP // a Teredo bubble carries no transport
+		}
 		return d.ipv6(data, p)
+	case TunnelAYIYA:
+		// Anything In Anything (used by SixXS): identity and signature
+		// lengths, opcode 1 (forward) and the next header.
+		idLen := 1 << (data[0] >> 4)
+		sigLen := int(data[1]>>4) * 4
+		n := 8 + idLen + sigLen
+		if data[2]&0x0f != 1 || len(data) < n {
+			return ReasonMalformed
+		}
+		switch data[3] {
+		case 4:
+			return d.ipv4(data[n:], p)
+		case 41:
+			return d.ipv6(data[n:], p)
+		}
+		return ReasonMalformed
+	case TunnelGRE:
+		p.TunnelDepth-- // greTunnel records the tunnel itself
+		return d.greTunnel(data, p)
 	}
 	return ReasonMalformed
+}
+
+// looksTeredo reports whether a UDP payload on a port not known for Teredo
+// is one, as Zeek's detection decides: an IPv6 header with a Teredo
+// (2001:0::/32) source or destination, possibly after an origin indication
+// or an authentication header.
+func looksTeredo(b []byte) bool {
+	if len(b) < 40 {
+		return false
+	}
+	if b[0] == 0 && b[1] == 1 { // authentication
+		n := 13 + int(b[2]) + int(b[3])
+		if len(b) < n+40 {
+			return false
+		}
+		b = b[n:]
+		if b[0] != 0 || b[1] != 0 {
+			return false
+		}
+	}
+	if b[0] == 0 && b[1] == 0 { // origin indication
+		if len(b) < 48 {
+			return false
+		}
+		return b[8]>>4 == 6
+	}
+	teredo := func(a []byte) bool { return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0 }
+	return b[0]>>4 == 6 && (teredo(b[8:12]) || teredo(b[24:28]))
 }

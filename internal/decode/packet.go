@@ -19,6 +19,7 @@ const (
 	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2
 	LinkRawAlt1   LinkType = 12  // raw IP on some BSDs (DLT_RAW)
 	LinkRawAlt2   LinkType = 14  // raw IP on OpenBSD (DLT_RAW)
+	LinkPPI       LinkType = 192 // Per-Packet Information header, then another link type
 )
 
 // Maximum depth of recorded encapsulation.
@@ -37,13 +38,14 @@ const (
 	TunnelGTPU
 	TunnelIPIP   // IPv4 or IPv6 carried in IPv4/IPv6 (protocol 4)
 	TunnelIP6    // IPv6 carried in IP (protocol 41, 6in4/6in6)
-	TunnelTeredo // IPv6 in UDP/3544
+	TunnelTeredo // IPv6 in UDP/3544, or on any port when the payload is Teredo
+	TunnelAYIYA  // IPv4 or IPv6 in AYIYA, UDP/5072
 )
 
 // TunnelNames maps a tunnel kind to its record name.
 var TunnelNames = [...]string{
 	TunnelNone: "", TunnelGRE: "gre", TunnelERSPAN: "erspan", TunnelVXLAN: "vxlan", TunnelGeneve: "geneve",
-	TunnelGTPU: "gtp-u", TunnelIPIP: "ipip", TunnelIP6: "ipv6-in-ip", TunnelTeredo: "teredo",
+	TunnelGTPU: "gtp-u", TunnelIPIP: "ipip", TunnelIP6: "ipv6-in-ip", TunnelTeredo: "teredo", TunnelAYIYA: "ayiya",
 }
 
 // Packet is a decoded packet. Slices point into the frame (or into the
