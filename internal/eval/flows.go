@@ -87,7 +87,7 @@ func (c *collector) add(r *record.Record) {
 func NDPIFlowConfig() flow.Config {
 	const forever = 50 * 365 * 24 * time.Hour
 	cfg := flow.DefaultConfig()
-	cfg.TCPIdle, cfg.TCPClose, cfg.UDPIdle, cfg.ICMPIdle, cfg.OtherIdle = forever, forever, forever, forever, forever
+	cfg.TCPIdle, cfg.TCPClose, cfg.UDPIdle, cfg.DNSIdle, cfg.ICMPIdle, cfg.OtherIdle = forever, forever, forever, forever, forever, forever
 	return cfg
 }
 

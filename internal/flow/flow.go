@@ -62,6 +62,7 @@ const (
 	listTCP = iota
 	listTCPClosed
 	listUDP
+	listDNS
 	listICMP
 	listOther
 	numLists
@@ -83,8 +84,10 @@ type flow struct {
 	payload     [2]uint64
 	flags       [2]uint8
 	synSeen     bool
+	seen        [2]bool // a packet came from this side (kept across interim records)
 	fin         [2]bool
 	rst         bool
+	closeAt     int64 // when the TCP close completed
 	interims    uint32
 	fragments   uint32
 
@@ -211,7 +214,7 @@ func New(cfg Config, deps Deps) *Table {
 		cid:   communityid.New(0),
 	}
 	t.idle = [numLists]int64{
-		listTCP: int64(cfg.TCPIdle), listTCPClosed: int64(cfg.TCPClose), listUDP: int64(cfg.UDPIdle),
+		listTCP: int64(cfg.TCPIdle), listTCPClosed: int64(cfg.TCPClose), listUDP: int64(cfg.UDPIdle), listDNS: int64(cfg.DNSIdle),
 		listICMP: int64(cfg.ICMPIdle), listOther: int64(cfg.OtherIdle),
 	}
 	return t
@@ -382,6 +385,9 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 		f.list = listTCP
 	case 17:
 		f.list = listUDP
+		if dnsPort(p.SrcPort) || dnsPort(p.DstPort) {
+			f.list = listDNS
+		}
 	case 1, 58:
 		f.list = listICMP
 	default:
@@ -402,6 +408,10 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 // isICMPReply reports reply types that only answer a request (echo,
 // timestamp, information, address mask, node information). Advertisements
 // and reports are often unsolicited, so their sender stays the source.
+// dnsPort reports the UDP ports of Zeek's DNS analyzer (DNS, NetBIOS name
+// service, mDNS, LLMNR), whose flows time out after DNSIdle.
+func dnsPort(p uint16) bool { return p == 53 || p == 137 || p == 5353 || p == 5355 }
+
 func isICMPReply(v6 bool, typ uint8) bool {
 	if v6 {
 		return typ == 129 || typ == 140
@@ -417,6 +427,7 @@ func (f *flow) flip() {
 	f.payload[0], f.payload[1] = f.payload[1], f.payload[0]
 	f.flags[0], f.flags[1] = f.flags[1], f.flags[0]
 	f.fin[0], f.fin[1] = f.fin[1], f.fin[0]
+	f.seen[0], f.seen[1] = f.seen[1], f.seen[0]
 	f.histSeen[0], f.histSeen[1] = f.histSeen[1], f.histSeen[0]
 	f.mac[0], f.mac[1] = f.mac[1], f.mac[0]
 	f.patDirs = ^f.patDirs & (1<<f.patN - 1)
@@ -486,6 +497,12 @@ func (t *Table) count(f *flow, p *decode.Packet, dir int) {
 	switch p.Proto {
 	case 6:
 		fl := p.TCPFlags
+		// The close is complete, as Zeek decides, on a RST, or on a FIN
+		// when the peer has closed too or never sent anything.
+		peer := 1 - dir
+		closing := fl&record.TCPFlagRST != 0 ||
+			(fl&record.TCPFlagFIN != 0 && !f.fin[dir] && (f.fin[peer] || !f.seen[peer]))
+		f.seen[dir] = true
 		f.flags[dir] |= fl
 		switch {
 		case fl&record.TCPFlagSYN != 0:
@@ -509,16 +526,26 @@ func (t *Table) count(f *flow, p *decode.Packet, dir int) {
 			f.mark(dir, 'R')
 			f.rst = true
 		}
-		if f.list == listTCP && (f.rst || (f.fin[0] && f.fin[1])) {
+		if f.list == listTCP && closing {
+			// The flow ends TCPClose after the close, whatever comes
+			// later (Zeek's tcp_close_delay), so the closed list stays
+			// in order of closing.
 			t.lists[f.list].remove(f)
 			f.list = listTCPClosed
+			f.closeAt = ts
 			t.lists[f.list].pushBack(f)
 			return
 		}
+		if f.list == listTCPClosed {
+			return
+		}
 	case 17:
+		f.seen[dir] = true
 		if p.PayloadLen > 0 {
 			f.mark(dir, 'D')
 		}
+	default:
+		f.seen[dir] = true
 	}
 	// Most recently active goes to the back of its idle list.
 	l := &t.lists[f.list]
@@ -532,7 +559,7 @@ func (t *Table) count(f *flow, p *decode.Packet, dir int) {
 func (t *Table) expire() {
 	for i := range t.lists {
 		l := &t.lists[i]
-		for f := l.head; f != nil && f.last+t.idle[i] <= t.now; f = l.head {
+		for f := l.head; f != nil && f.idleSince(i)+t.idle[i] <= t.now; f = l.head {
 			reason := EndIdle
 			if i == listTCPClosed {
 				reason = endReasonClosed(f)
@@ -545,6 +572,15 @@ func (t *Table) expire() {
 			t.interim(f)
 		}
 	}
+}
+
+// idleSince returns the time from which a flow on list i times out: its
+// last packet, or for a closed TCP flow the close.
+func (f *flow) idleSince(i int) int64 {
+	if i == listTCPClosed {
+		return f.closeAt
+	}
+	return f.last
 }
 
 // evict ends the least recently active flow to make room.
