@@ -570,9 +570,10 @@ func (d *Decoder) udpTunnel(p *Packet) Reason {
 func (d *Decoder) udpTunnelInner(kind uint8, p *Packet) Reason {
 	data := p.Payload
 	// The outer UDP flow is a connection of its own (as Zeek logs it).
-	if !p.Carrier.Valid { // keep the outermost carrier
-		p.Carrier = Carrier{Valid: true, Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort,
+	if int(p.NumCarriers) < MaxCarriers {
+		p.Carriers[p.NumCarriers] = Carrier{Src: p.Src, Dst: p.Dst, SrcPort: p.SrcPort, DstPort: p.DstPort,
 			IPLen: p.IPLen, PayloadLen: p.PayloadLen, VLAN: p.VLAN, InnerVLAN: p.InnerVLAN}
+		p.NumCarriers++
 	}
 	if r := d.pushTunnel(p, kind); r != OK {
 		return r

@@ -85,15 +85,19 @@ type Packet struct {
 	PayloadLen int    // transport payload bytes per the headers (may exceed len(Payload) when truncated)
 	Payload    []byte // captured transport payload
 
-	// Carrier is the outermost UDP flow that carries a UDP-based tunnel
-	// (VXLAN, Geneve, GTP-U, Teredo). It is a connection of its own: the
-	// flow engine counts the packet there too, as Zeek does.
-	Carrier Carrier
+	// Carriers are the UDP flows that carry UDP-based tunnels (VXLAN,
+	// Geneve, GTP-U, Teredo, AYIYA, GRE in UDP), outermost first: Teredo
+	// inside GTP-U has two. Each is a connection of its own: the flow
+	// engine counts the packet there too, as Zeek does.
+	Carriers    [MaxCarriers]Carrier
+	NumCarriers uint8
 }
 
-// Carrier is the outer UDP flow of a tunnelled packet.
+// MaxCarriers is how many nested UDP tunnel flows a packet records.
+const MaxCarriers = 2
+
+// Carrier is an outer UDP flow of a tunnelled packet.
 type Carrier struct {
-	Valid            bool
 	Src, Dst         netip.Addr
 	SrcPort, DstPort uint16
 	VLAN, InnerVLAN  uint16

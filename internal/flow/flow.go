@@ -240,14 +240,13 @@ func (t *Table) Add(p *decode.Packet) {
 		t.expire()
 		t.checked = t.now
 	}
-	if p.Carrier.Valid {
-		t.addCarrier(p)
+	for i := range int(p.NumCarriers) {
+		t.addCarrier(p, &p.Carriers[i])
 	}
 	t.track(p)
 }
 
-func (t *Table) addCarrier(p *decode.Packet) {
-	c := &p.Carrier
+func (t *Table) addCarrier(p *decode.Packet, c *decode.Carrier) {
 	var q decode.Packet
 	q.Timestamp, q.CapLen, q.WireLen = p.Timestamp, p.CapLen, p.WireLen
 	q.SrcMAC, q.DstMAC, q.HasMAC = p.SrcMAC, p.DstMAC, p.HasMAC
