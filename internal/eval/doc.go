@@ -12,6 +12,24 @@
 // packets and IP bytes agree per direction (Zeek's originator is oriented
 // onto source or destination by address and port).
 //
+// Choices, each following how the peer produced its truth:
+//   - nDPI captures run with NDPIFlowConfig (no expiry): ndpiReader ends
+//     flows by idle time only on live captures, so on a file a 5-tuple is
+//     one flow from its first packet to the end. Zeek traces run with
+//     flowsift's defaults, which are Zeek's timeouts.
+//   - ndpiReader keeps the last 802.1Q tag it parses, so QinQ flows are
+//     keyed by the inner VLAN; it prints some IPv6 addresses with two "::"
+//     runs, which are expanded to the address flowsift saw.
+//   - Several truth entries with one key (idle splits, port reuse) are
+//     paired with flowsift's flows of that key by Assign: equal counts
+//     first, then in order.
+//   - Zeek rows: every conn.log baseline of index.json with orig_pkts,
+//     orig_ip_bytes, resp_pkts and resp_ip_bytes (zeek-cut subsets without
+//     them are left out). Baselines of bare-mode (-b) runs are included and
+//     reported apart: conn.log counts come from Zeek's core (ConnSize),
+//     not from the scripts a test loads. Rows are joined without VLAN, as
+//     Zeek's default connection key ignores it.
+//
 // The figures, their bars and the first disagreements of each class are
 // printed by cmd/flowsift-eval (make eval), which fails under a bar. This is
 // an evaluation, not a unit test: it needs the corpus.
