@@ -31,6 +31,7 @@ func (f *flowFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&fc.TCPIdle, "tcp-idle", fc.TCPIdle, "end a TCP flow after this long without packets")
 	fl.DurationVar(&fc.TCPClose, "tcp-close", fc.TCPClose, "after FIN from both sides or a RST, end the flow after this long")
 	fl.DurationVar(&fc.UDPIdle, "udp-idle", fc.UDPIdle, "end a UDP flow after this long without packets")
+	fl.DurationVar(&fc.DNSIdle, "dns-idle", fc.DNSIdle, "end a DNS, NetBIOS, mDNS or LLMNR flow (UDP 53, 137, 5353, 5355) after this long without packets")
 	fl.DurationVar(&fc.ICMPIdle, "icmp-idle", fc.ICMPIdle, "end an ICMP flow after this long without packets")
 	fl.DurationVar(&fc.OtherIdle, "other-idle", fc.OtherIdle, "end a flow of another IP protocol after this long without packets")
 	fl.DurationVar(&fc.ActiveTimeout, "active-timeout", fc.ActiveTimeout, "emit an interim record for flows longer than this (0: never)")
