@@ -400,7 +400,7 @@ func (p *parser) parseBound(prev token) (*Value, error) {
 	case tPhrase:
 		return &Value{Text: t.text, Quoted: true, At: p.col(t.off)}, nil
 	}
-	return nil, p.errAt(t, "range needs a bound after %s, found %s", p.describe(prev), p.describe(t))
+	return nil, p.errAt(t, "range needs a bound after %s, found %s", prev.kind, p.describe(t))
 }
 
 // looksLikeIP reports whether a bare word is an IPv6 address or CIDR,
