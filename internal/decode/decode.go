@@ -550,6 +550,8 @@ func (d *Decoder) udpTunnel(p *Packet) Reason {
 		kind = TunnelAYIYA
 	case dp == 4754:
 		kind = TunnelGRE // GRE in UDP (RFC 8086)
+	case dp == 5247 || sp == 5247:
+		kind = TunnelCAPWAP
 	case looksTeredo(p.Payload):
 		kind = TunnelTeredo // Teredo relays use any port (Zeek detects it by content)
 	default:
@@ -585,6 +587,8 @@ func (d *Decoder) udpTunnelInner(kind uint8, p *Packet) Reason {
 		}
 		p.TunnelID, p.HasTunnelID = d.vxlan.VNI, true
 		return d.ethernet(data[8:], p, int(p.TunnelDepth))
+	case TunnelCAPWAP:
+		return d.capwap(data, p)
 	case TunnelGeneve:
 		if data[0]>>6 != 0 {
 			return ReasonMalformed
@@ -703,4 +707,75 @@ func looksTeredo(b []byte) bool {
 	}
 	teredo := func(a []byte) bool { return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0 }
 	return b[0]>>4 == 6 && (teredo(b[8:12]) || teredo(b[24:28]))
+}
+
+// capwap decodes a CAPWAP data packet (RFC 5415 §4.3): a header of HLEN
+// 32-bit words, then an 802.3 frame, or an 802.11 frame when the T bit and
+// wireless binding 1 (IEEE 802.11, RFC 5416) say so. DTLS-encrypted data
+// (preamble type 1) and fragments cannot be decoded.
+func (d *Decoder) capwap(data []byte, p *Packet) Reason {
+	w := binary.BigEndian.Uint32(data[0:4])
+	if w>>24 != 0 { // version 0, type 0 (not DTLS)
+		return ReasonMalformed
+	}
+	hlen := int(w>>19&0x1f) * 4
+	wbid := w >> 9 & 0x1f
+	native := w>>8&1 == 1
+	if w>>7&1 == 1 || hlen < 8 { // F: a fragment
+		return ReasonMalformed
+	}
+	if len(data) < hlen {
+		return ReasonTruncated
+	}
+	inner := data[hlen:]
+	if !native {
+		return d.ethernet(inner, p, int(p.TunnelDepth))
+	}
+	if wbid != 1 {
+		return ReasonMalformed
+	}
+	return d.dot11(inner, p)
+}
+
+// dot11 decodes an IEEE 802.11 data frame carrying LLC/SNAP: the frame
+// control, the address fields (a fourth address when both DS bits are
+// set), QoS control and HT control, then the EtherType of the SNAP header.
+func (d *Decoder) dot11(data []byte, p *Packet) Reason {
+	if len(data) < 24 {
+		return ReasonTruncated
+	}
+	fc0, fc1 := data[0], data[1]
+	if fc0>>2&3 != 2 && fc1>>2&3 == 2 && fc1&3 == 0 {
+		// Some access points (Cisco's) send the frame control bytes
+		// swapped; Wireshark's capwap.swap_fc does the same check.
+		fc0, fc1 = fc1, fc0
+	}
+	if fc0>>2&3 != 2 || fc0&3 != 0 { // not a version 0 data frame
+		return ReasonNotIP
+	}
+	subtype := fc0 >> 4
+	if subtype&4 != 0 { // null data: no payload
+		return ReasonNotIP
+	}
+	n := 24
+	if fc1&3 == 3 { // to DS and from DS: four addresses
+		n += 6
+	}
+	if subtype&8 != 0 { // QoS data
+		n += 2
+		if fc1&0x80 != 0 { // +HTC: order bit on a QoS frame
+			n += 4
+		}
+	}
+	if fc1&0x40 != 0 { // protected: encrypted payload
+		return ReasonNotIP
+	}
+	if len(data) < n+8 {
+		return ReasonTruncated
+	}
+	snap := data[n:]
+	if snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 {
+		return ReasonNotIP
+	}
+	return d.etherType(binary.BigEndian.Uint16(snap[6:8]), snap[8:], p, int(p.TunnelDepth))
 }

@@ -40,12 +40,14 @@ const (
 	TunnelIP6    // IPv6 carried in IP (protocol 41, 6in4/6in6)
 	TunnelTeredo // IPv6 in UDP/3544, or on any port when the payload is Teredo
 	TunnelAYIYA  // IPv4 or IPv6 in AYIYA, UDP/5072
+	TunnelCAPWAP // 802.3 or 802.11 frames in CAPWAP data, UDP/5247 (RFC 5415)
 )
 
 // TunnelNames maps a tunnel kind to its record name.
 var TunnelNames = [...]string{
 	TunnelNone: "", TunnelGRE: "gre", TunnelERSPAN: "erspan", TunnelVXLAN: "vxlan", TunnelGeneve: "geneve",
 	TunnelGTPU: "gtp-u", TunnelIPIP: "ipip", TunnelIP6: "ipv6-in-ip", TunnelTeredo: "teredo", TunnelAYIYA: "ayiya",
+	TunnelCAPWAP: "capwap",
 }
 
 // Packet is a decoded packet. Slices point into the frame (or into the
