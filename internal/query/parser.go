@@ -423,12 +423,12 @@ func lookupField(name string, at int) (*record.Field, error) {
 		return f, nil
 	}
 	if s := suggest(name); s != "" {
-		return nil, errorf(at, "unknown field %q (did you mean %s?)", name, s)
+		return nil, errorf(at, "unknown field %q (did you mean %s?)", short(name), s)
 	}
 	if strings.Contains(name, ".") {
-		return nil, errorf(at, "unknown field %q (docs/schema.md lists the fields)", name)
+		return nil, errorf(at, "unknown field %q (docs/schema.md lists the fields)", short(name))
 	}
-	return nil, errorf(at, "unknown field %q (quote text that holds ':' to search for it)", name)
+	return nil, errorf(at, "unknown field %q (quote text that holds ':' to search for it)", short(name))
 }
 
 // suggest returns the known field names closest to name, quoted and joined

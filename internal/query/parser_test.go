@@ -185,3 +185,18 @@ func TestErrorCaret(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestErrorClipsLongText(t *testing.T) {
+	_, err := Parse("source.port:" + strings.Repeat("x", 1000))
+	if err == nil || len(err.Error()) > 200 {
+		t.Errorf("error = %v", err)
+	}
+	n, err := Parse("event.dataset:" + strings.Repeat("x", 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Compile(n, Options{Tenant: "a"})
+	if got := s.Args[1].(string); len(got) != 100 {
+		t.Errorf("value clipped to %d bytes", len(got))
+	}
+}

@@ -73,14 +73,14 @@ func matchOperand(f *record.Field, v Value) (operand, error) {
 		}
 		hw, err := net.ParseMAC(v.Text)
 		if err != nil || len(hw) != 6 {
-			return operand{}, errorf(v.At, "%s: %q is not a MAC address (write 00-1a-2b-3c-4d-5e)", fieldDesc(f), v.Text)
+			return operand{}, errorf(v.At, "%s: %q is not a MAC address (write 00-1a-2b-3c-4d-5e)", fieldDesc(f), short(v.Text))
 		}
 		var m [6]byte
 		copy(m[:], hw)
 		return operand{str: true, lower: strings.ToLower(formatMAC(m))}, nil
 	case record.TypeBool:
 		if v.Wild() {
-			return operand{}, errorf(v.At, "%s: wildcards need a text field, not %q", fieldDesc(f), v.Text)
+			return operand{}, errorf(v.At, "%s: wildcards need a text field, not %q", fieldDesc(f), short(v.Text))
 		}
 		switch strings.ToLower(v.Text) {
 		case "true":
@@ -88,7 +88,7 @@ func matchOperand(f *record.Field, v Value) (operand, error) {
 		case "false":
 			return operand{boolean: false}, nil
 		}
-		return operand{}, errorf(v.At, "%s: %q is not true or false", fieldDesc(f), v.Text)
+		return operand{}, errorf(v.At, "%s: %q is not true or false", fieldDesc(f), short(v.Text))
 	case record.TypeIP:
 		if v.Wild() {
 			return operand{str: true, glob: v.Glob}, nil
@@ -113,25 +113,25 @@ func stringOperand(v Value) operand {
 // addresses, the day or second a time names.
 func orderedValue(f *record.Field, v Value) (lo, hi *bound, err error) {
 	if v.Wild() {
-		return nil, nil, errorf(v.At, "%s: wildcards need a text field, not %q", fieldDesc(f), v.Text)
+		return nil, nil, errorf(v.At, "%s: wildcards need a text field, not %q", fieldDesc(f), short(v.Text))
 	}
 	switch f.Type {
 	case record.TypeInt, record.TypeIntList:
 		n, err := strconv.ParseInt(v.Text, 10, 64)
 		if err != nil {
-			return nil, nil, errorf(v.At, "%s: %q is not a number", fieldDesc(f), v.Text)
+			return nil, nil, errorf(v.At, "%s: %q is not a number", fieldDesc(f), short(v.Text))
 		}
 		return &bound{v: n, incl: true}, &bound{v: n, incl: true}, nil
 	case record.TypeIP:
 		first, last, ok := parseIPRange(v.Text)
 		if !ok {
-			return nil, nil, errorf(v.At, "%s: %q is not an IP address or CIDR", fieldDesc(f), v.Text)
+			return nil, nil, errorf(v.At, "%s: %q is not an IP address or CIDR", fieldDesc(f), short(v.Text))
 		}
 		return &bound{v: first, incl: true}, &bound{v: last, incl: true}, nil
 	case record.TypeTime:
 		t0, t1, ok := parseTime(v.Text)
 		if !ok {
-			return nil, nil, errorf(v.At, "%s: %q is not a date (write 2026-11-01, 2026-11-01T10:00 or 2026-11-01T10:00:00Z)", fieldDesc(f), v.Text)
+			return nil, nil, errorf(v.At, "%s: %q is not a date (write 2026-11-01, 2026-11-01T10:00 or 2026-11-01T10:00:00Z)", fieldDesc(f), short(v.Text))
 		}
 		return &bound{v: t0, incl: true}, &bound{v: t1, incl: false}, nil
 	}
