@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowsift/flowsift/internal/record"
 )
@@ -29,6 +30,19 @@ import (
 func Parse(q string) (Node, error) {
 	if len(q) > MaxLength {
 		return nil, errorf(column(q, MaxLength), "query longer than %d bytes", MaxLength)
+	}
+	if !utf8.ValidString(q) {
+		// The store's text columns hold UTF-8 only; such a value could not
+		// even be bound.
+		off := 0
+		for off < len(q) {
+			r, size := utf8.DecodeRuneInString(q[off:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			off += size
+		}
+		return nil, errorf(column(q, off), "query is not valid UTF-8")
 	}
 	toks, err := lex(q)
 	if err != nil {

@@ -147,6 +147,8 @@ func TestParseErrors(t *testing.T) {
 		{`NOT`, 1, `NOT needs a term after it`},
 		{`a to b`, 3, `unexpected keyword "to"`},
 		{`źółw sorce.ip:1`, 6, `unknown field "sorce.ip"`},
+		{"ab\xffc", 3, `query is not valid UTF-8`},
+		{"é\xc3", 2, `query is not valid UTF-8`},
 		{strings.Repeat("(", MaxDepth+1) + "a" + strings.Repeat(")", MaxDepth+1), MaxDepth + 1, `nested deeper than 32`},
 		{strings.Repeat("NOT ", MaxDepth+1) + "a", 4*MaxDepth + 1, `nested deeper than 32`},
 		{strings.Repeat("a ", MaxTerms+1), 2*MaxTerms + 1, `more than 256 terms`},

@@ -335,15 +335,3 @@ func likePattern(glob string, anchored bool) string {
 	}
 	return b.String()
 }
-
-// literalLike escapes a literal string for a LIKE pattern.
-func literalLike(s string, anchored bool) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' || s[i] == '*' || s[i] == '?' {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	return likePattern(b.String(), anchored)
-}
