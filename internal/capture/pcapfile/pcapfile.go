@@ -6,9 +6,9 @@ package pcapfile
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"container/heap"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -37,15 +37,16 @@ type zeroCopyReader interface {
 }
 
 type file struct {
-	name   string
-	f      *os.File
-	r      zeroCopyReader
-	ng     *pcapgo.NgReader
-	link   decode.LinkType
-	frame  capture.Frame
-	index  int
-	frames uint64
-	closer []io.Closer
+	name    string
+	f       *os.File
+	r       zeroCopyReader
+	classic *classicReader // classic pcap: read in place, without pcapgo
+	ng      *pcapgo.NgReader
+	link    decode.LinkType
+	frame   capture.Frame
+	index   int
+	frames  uint64
+	closer  []io.Closer
 }
 
 // Reader merges several capture files by timestamp. Frames of one file
@@ -108,7 +109,8 @@ func (r *Reader) open(name string, index int) (*file, error) {
 	fl := &file{name: name, f: fh, index: index, closer: []io.Closer{fh}}
 	br := bufio.NewReaderSize(countingReader{fh, &r.read}, 1<<20)
 	magic, _ := br.Peek(4)
-	var in io.Reader = br
+	in := br
+	var raw io.Reader = countingReader{fh, &r.read} // what in buffers
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
@@ -118,7 +120,7 @@ func (r *Reader) open(name string, index int) (*file, error) {
 		fl.closer = append(fl.closer, gz)
 		gbr := bufio.NewReaderSize(gz, 1<<20)
 		magic, _ = gbr.Peek(4)
-		in = gbr
+		in, raw = gbr, gz
 	}
 	if len(magic) == 4 && magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a {
 		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
@@ -129,47 +131,141 @@ func (r *Reader) open(name string, index int) (*file, error) {
 		fl.r, fl.ng, fl.link = ng, ng, decode.LinkType(ng.LinkType())
 		return fl, nil
 	}
-	pr, err := pcapgo.NewReader(olderVersions(in))
+	c, err := newClassicReader(in, raw)
 	if err != nil {
 		fl.close()
 		return nil, fmt.Errorf("pcapfile: %s: not a pcap or pcapng file (%w)", name, err)
 	}
-	fl.r, fl.link = pr, decode.LinkType(pr.LinkType())
+	fl.classic, fl.link = c, c.link
 	return fl, nil
 }
 
-// olderVersions lets pcap files of format version 2.0-2.3 through, as
-// libpcap does: their records are laid out as in 2.4, but pcapgo only
-// accepts 2.4.
-func olderVersions(in io.Reader) io.Reader {
-	br, ok := in.(*bufio.Reader)
-	if !ok {
-		return in
-	}
-	h, err := br.Peek(24)
+// classicReader reads classic pcap records in place from a large buffer
+// that it fills straight from the file (or the gzip stream): a frame is
+// never copied, and it stays valid until the next call. It reads what
+// pcapgo reads, and also format versions 2.0-2.3, whose records are laid
+// out as in 2.4 (libpcap reads them too).
+type classicReader struct {
+	r          io.Reader
+	big        bool   // big-endian header fields
+	nanoFactor uint32 // 1000 for microsecond timestamps, 1 for nanoseconds
+	maxLen     uint32 // longest record accepted: the snap length, at least 256 KiB as pcapgo
+	link       decode.LinkType
+	buf        []byte
+	start, end int // unread bytes are buf[start:end]
+}
+
+const classicBufSize = 1 << 20
+
+// newClassicReader reads the file header from in, which has buffered the
+// start of raw; records are then read from raw directly.
+func newClassicReader(in *bufio.Reader, raw io.Reader) (*classicReader, error) {
+	h, err := in.Peek(24)
 	if err != nil {
-		return in
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("file header: %w", err)
 	}
-	var minorAt int
-	switch {
-	case h[0] == 0xa1 && h[1] == 0xb2 && (h[2] == 0xc3 || h[2] == 0x3c): // big endian
-		if h[4] != 0 || h[5] != 2 || h[6] != 0 || h[7] >= 4 {
-			return in
-		}
-		minorAt = 7
-	case h[3] == 0xa1 && h[2] == 0xb2 && (h[1] == 0xc3 || h[1] == 0x3c): // little endian
-		if h[5] != 0 || h[4] != 2 || h[7] != 0 || h[6] >= 4 {
-			return in
-		}
-		minorAt = 6
+	c := &classicReader{}
+	switch binary.LittleEndian.Uint32(h[0:4]) {
+	case 0xa1b2c3d4:
+		c.nanoFactor = 1000
+	case 0xa1b23c4d:
+		c.nanoFactor = 1
+	case 0xd4c3b2a1:
+		c.big, c.nanoFactor = true, 1000
+	case 0x4d3cb2a1:
+		c.big, c.nanoFactor = true, 1
 	default:
-		return in
+		return nil, fmt.Errorf("unknown magic %08x", binary.LittleEndian.Uint32(h[0:4]))
 	}
-	fixed := make([]byte, 24)
-	copy(fixed, h)
-	fixed[minorAt] = 4
-	_, _ = br.Discard(24)
-	return io.MultiReader(bytes.NewReader(fixed), br)
+	order := binary.ByteOrder(binary.LittleEndian)
+	if c.big {
+		order = binary.BigEndian
+	}
+	if major, minor := order.Uint16(h[4:6]), order.Uint16(h[6:8]); major != 2 || minor > 4 {
+		return nil, fmt.Errorf("unknown version %d.%d", major, minor)
+	}
+	c.maxLen = max(order.Uint32(h[16:20]), 262144)
+	c.link = decode.LinkType(order.Uint32(h[20:24])) //nolint:gosec // link types are 16 bits; upper bits are flags
+	// Take over what in has buffered beyond the header, then read raw.
+	_, _ = in.Discard(24)
+	c.buf = make([]byte, max(classicBufSize, in.Buffered()))
+	c.end, _ = io.ReadFull(in, c.buf[:in.Buffered()])
+	c.r = raw
+	return c, nil
+}
+
+// next returns the next record's data, timestamp (ns) and original length.
+func (c *classicReader) next() (data []byte, ts int64, wireLen int, err error) {
+	if c.end-c.start < 16 {
+		if err := c.fill(16); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	h := c.buf[c.start : c.start+16 : c.start+16]
+	var sec, frac, incl, orig uint32
+	if c.big {
+		sec, frac = binary.BigEndian.Uint32(h[0:4]), binary.BigEndian.Uint32(h[4:8])
+		incl, orig = binary.BigEndian.Uint32(h[8:12]), binary.BigEndian.Uint32(h[12:16])
+	} else {
+		sec, frac = binary.LittleEndian.Uint32(h[0:4]), binary.LittleEndian.Uint32(h[4:8])
+		incl, orig = binary.LittleEndian.Uint32(h[8:12]), binary.LittleEndian.Uint32(h[12:16])
+	}
+	if incl > c.maxLen {
+		return nil, 0, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", incl, c.maxLen)
+	}
+	if incl > orig {
+		return nil, 0, 0, fmt.Errorf("capture length exceeds original packet length: %d > %d", incl, orig)
+	}
+	n := 16 + int(incl)
+	if c.end-c.start < n {
+		if err := c.fill(n); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF // a header without its data
+			}
+			return nil, 0, 0, err
+		}
+	}
+	data = c.buf[c.start+16 : c.start+n : c.start+n]
+	c.start += n
+	// As pcapgo: the fraction is scaled in 32 bits, and time.Unix
+	// normalizes it, which UnixNano undoes.
+	return data, int64(sec)*1e9 + int64(frac*c.nanoFactor), int(orig), nil
+}
+
+// fill makes at least n unread bytes available, moving the unread bytes to
+// the front of the buffer (which ends the validity of earlier frames). It
+// returns io.EOF when the input ends before any of them and
+// io.ErrUnexpectedEOF when it ends in the middle.
+func (c *classicReader) fill(n int) error {
+	unread := c.end - c.start
+	if n > len(c.buf) {
+		nb := make([]byte, max(n, 2*len(c.buf)))
+		copy(nb, c.buf[c.start:c.end])
+		c.buf = nb
+	} else if c.start > 0 {
+		copy(c.buf, c.buf[c.start:c.end])
+	}
+	c.start, c.end = 0, unread
+	for c.end < n {
+		m, err := c.r.Read(c.buf[c.end:])
+		c.end += m
+		if err != nil {
+			if c.end >= n {
+				break
+			}
+			if errors.Is(err, io.EOF) {
+				if c.end == 0 {
+					return io.EOF
+				}
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 func (f *file) close() {
@@ -180,21 +276,18 @@ func (f *file) close() {
 
 // advance reads the next frame of f into f.frame.
 func (r *Reader) advance(f *file) error {
+	if f.classic != nil {
+		data, ts, wireLen, err := f.classic.next()
+		if err == nil {
+			f.frames++
+			f.frame = capture.Frame{Data: data, Timestamp: ts, WireLen: wireLen, Link: f.link}
+			return nil
+		}
+		return r.fileDone(f, err)
+	}
 	data, ci, err := f.r.ZeroCopyReadPacketData()
 	if err != nil {
-		switch {
-		case errors.Is(err, io.EOF):
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			r.stats.Truncated++
-		default:
-			r.stats.ReadErrors++
-			r.errs = append(r.errs, fmt.Errorf("pcapfile: %s: record %d is corrupt, skipping the rest of the file: %w", f.name, f.frames+1, err))
-		}
-		f.close()
-		if errors.Is(err, io.EOF) {
-			return io.EOF
-		}
-		return err
+		return r.fileDone(f, err)
 	}
 	f.frames++
 	f.frame.Data = data
@@ -207,6 +300,24 @@ func (r *Reader) advance(f *file) error {
 		}
 	}
 	return nil
+}
+
+// fileDone counts how a file ended and closes it. It returns io.EOF for a
+// clean end and err otherwise.
+func (r *Reader) fileDone(f *file, err error) error {
+	switch {
+	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		r.stats.Truncated++
+	default:
+		r.stats.ReadErrors++
+		r.errs = append(r.errs, fmt.Errorf("pcapfile: %s: record %d is corrupt, skipping the rest of the file: %w", f.name, f.frames+1, err))
+	}
+	f.close()
+	if errors.Is(err, io.EOF) {
+		return io.EOF
+	}
+	return err
 }
 
 // Next returns the frame with the smallest timestamp among the files.
