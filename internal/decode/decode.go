@@ -23,7 +23,6 @@ func (c Config) Validate() error { return c.Defrag.Validate() }
 // give each worker its own.
 type Decoder struct {
 	ip4    layers.IPv4
-	ip6    layers.IPv6
 	tcp    layers.TCP
 	udp    layers.UDP
 	gre    layers.GRE
@@ -328,34 +327,38 @@ func (d *Decoder) ipv6(data []byte, p *Packet) Reason {
 	if r := d.enterIP(p); r != OK {
 		return r
 	}
-	d.fb.truncated = false
-	ip := &d.ip6
-	if len(data) >= 1 && data[0]>>4 != 6 {
+	// The fixed header is parsed here rather than with gopacket's IPv6
+	// layer, which allocates for every hop-by-hop option it sees; the
+	// extension headers are walked below.
+	if len(data) < 40 {
+		return ReasonTruncated
+	}
+	if data[0]>>4 != 6 {
 		return ReasonMalformed
 	}
-	if err := ip.DecodeFromBytes(data, &d.fb); err != nil {
-		if d.fb.truncated {
-			return ReasonTruncated
+	plen := int(binary.BigEndian.Uint16(data[4:6]))
+	next := data[6]
+	payload := data[40:]
+	if plen == 0 && next == 0 { // jumbogram: the length is a hop-by-hop option (RFC 2675)
+		jl, ok := jumboLength(payload)
+		if !ok {
+			return ReasonMalformed
 		}
-		return ReasonMalformed
+		plen = jl
 	}
-	if d.fb.truncated && p.CapLen >= p.WireLen {
+	if len(payload) < plen && p.CapLen >= p.WireLen {
 		return ReasonMalformed // payload length beyond the whole frame
 	}
-	p.IPVersion = 6
-	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP))
-	p.Dst = netip.AddrFrom16([16]byte(ip.DstIP))
-	p.IPLen = 40 + int(ip.Length)
-	payload := ip.Payload // after the hop-by-hop header, which gopacket strips
-	plen := int(ip.Length)
-	next := uint8(ip.NextHeader)
-	if ip.HopByHop != nil {
-		plen -= ip.HopByHop.ActualLength
-		next = uint8(ip.HopByHop.NextHeader)
+	if len(payload) > plen {
+		payload = payload[:plen] // Ethernet padding or a trailer
 	}
+	p.IPVersion = 6
+	p.Src = netip.AddrFrom16([16]byte(data[8:24]))
+	p.Dst = netip.AddrFrom16([16]byte(data[24:40]))
+	p.IPLen = 40 + plen
 	for range 16 {
 		switch next {
-		case 43, 60, 135, 139, 140: // routing, destination options, mobility, HIP, shim6
+		case 0, 43, 60, 135, 139, 140: // hop-by-hop, routing, destination options, mobility, HIP, shim6
 			if len(payload) < 2 {
 				return ReasonTruncated
 			}
@@ -778,4 +781,29 @@ func (d *Decoder) dot11(data []byte, p *Packet) Reason {
 		return ReasonNotIP
 	}
 	return d.etherType(binary.BigEndian.Uint16(snap[6:8]), snap[8:], p, int(p.TunnelDepth))
+}
+
+// jumboLength reads the Jumbo Payload option (type 0xC2) of a hop-by-hop
+// header and returns the payload length it gives.
+func jumboLength(hbh []byte) (int, bool) {
+	if len(hbh) < 8 {
+		return 0, false
+	}
+	n := (int(hbh[1]) + 1) * 8
+	if len(hbh) < n {
+		n = len(hbh)
+	}
+	for i := 2; i < n; {
+		switch t := hbh[i]; {
+		case t == 0: // Pad1
+			i++
+		case i+1 >= n:
+			return 0, false
+		case t == 0xC2 && hbh[i+1] == 4 && i+6 <= n:
+			return int(binary.BigEndian.Uint32(hbh[i+2 : i+6])), true
+		default:
+			i += 2 + int(hbh[i+1])
+		}
+	}
+	return 0, false
 }
