@@ -91,7 +91,7 @@ type flow struct {
 	interims    uint32
 	fragments   uint32
 
-	hist     [24]byte
+	hist     [16]byte // 6 letters per side and a few flips fit
 	histLen  uint8
 	histSeen [2]uint16
 
@@ -106,6 +106,15 @@ type flow struct {
 	icmpCode    uint8
 	communityID string // ICMP only: computed from the first packet
 
+	encap *encap // tunnel and MPLS details; nil for the common plain flow
+
+	prev, next   *flow // idle list of its class, least recently active first
+	aprev, anext *flow // active-timeout list, oldest record interval first
+}
+
+// encap holds what few flows have, kept out of the flow struct so that a
+// plain flow stays small.
+type encap struct {
 	tunnels     [decode.MaxTunnels]uint8
 	tunnelDepth uint8
 	tunnelID    uint32
@@ -114,9 +123,6 @@ type flow struct {
 	tunnelDst   netip.Addr
 	mpls        [decode.MaxMPLS]uint32
 	mplsDepth   uint8
-
-	prev, next   *flow // idle list of its class, least recently active first
-	aprev, anext *flow // active-timeout list, oldest record interval first
 }
 
 type list struct{ head, tail *flow }
@@ -207,7 +213,7 @@ func New(cfg Config, deps Deps) *Table {
 	t := &Table{
 		cfg:   cfg,
 		deps:  deps,
-		flows: make(map[key]*flow, min(cfg.MaxFlows, 1<<16)),
+		flows: make(map[key]*flow), // grows with the traffic: a fixed size would cost memory per worker
 		batch: make([]record.Record, 0, batchSize),
 		slots: make([]slot, batchSize),
 		ids:   record.NewIDGenerator(),
@@ -351,10 +357,14 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 	f.v6 = p.IPVersion == 6
 	f.first, f.recStart = p.Timestamp, p.Timestamp
 	f.icmpType, f.icmpCode = p.ICMPType, p.ICMPCode
-	f.tunnels, f.tunnelDepth = p.Tunnels, p.TunnelDepth
-	f.tunnelSrc, f.tunnelDst = p.TunnelSrc, p.TunnelDst
-	f.tunnelID, f.hasTunnelID = p.TunnelID, p.HasTunnelID
-	f.mpls, f.mplsDepth = p.MPLS, p.MPLSDepth
+	if p.TunnelDepth > 0 || p.MPLSDepth > 0 {
+		f.encap = &encap{
+			tunnels: p.Tunnels, tunnelDepth: p.TunnelDepth,
+			tunnelSrc: p.TunnelSrc, tunnelDst: p.TunnelDst,
+			tunnelID: p.TunnelID, hasTunnelID: p.HasTunnelID,
+			mpls: p.MPLS, mplsDepth: p.MPLSDepth,
+		}
+	}
 	if p.HasMAC {
 		f.mac[0], f.mac[1], f.hasMAC = p.SrcMAC, p.DstMAC, true
 	}
@@ -616,7 +626,7 @@ func (t *Table) end(f *flow, reason string) {
 		t.active.remove(f)
 	}
 	delete(t.flows, f.k)
-	f.tunnelSrc, f.tunnelDst = netip.Addr{}, netip.Addr{}
+	f.encap = nil
 	t.free = append(t.free, f)
 }
 
@@ -740,16 +750,18 @@ func (t *Table) emit(f *flow, reason string, interim bool) {
 		fl.PatternDirections = string(dirs[:f.patN])
 	}
 	fl.Fragment = f.fragments
-	if f.tunnelDepth > 0 {
-		for i := 0; i < int(f.tunnelDepth); i++ {
-			sl.tunnels[i] = decode.TunnelNames[f.tunnels[i]]
+	if e := f.encap; e != nil {
+		if e.tunnelDepth > 0 {
+			for i := 0; i < int(e.tunnelDepth); i++ {
+				sl.tunnels[i] = decode.TunnelNames[e.tunnels[i]]
+			}
+			fl.Tunnel = record.Tunnel{Types: sl.tunnels[:e.tunnelDepth], Source: e.tunnelSrc.Unmap(), Destination: e.tunnelDst.Unmap(),
+				ID: e.tunnelID, HasID: e.hasTunnelID}
 		}
-		fl.Tunnel = record.Tunnel{Types: sl.tunnels[:f.tunnelDepth], Source: f.tunnelSrc.Unmap(), Destination: f.tunnelDst.Unmap(),
-			ID: f.tunnelID, HasID: f.hasTunnelID}
-	}
-	if f.mplsDepth > 0 {
-		copy(sl.mpls[:], f.mpls[:f.mplsDepth])
-		fl.MPLS = sl.mpls[:f.mplsDepth]
+		if e.mplsDepth > 0 {
+			copy(sl.mpls[:], e.mpls[:e.mplsDepth])
+			fl.MPLS = sl.mpls[:e.mplsDepth]
+		}
 	}
 
 	t.stats.Records++
