@@ -3,6 +3,8 @@ package record
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -63,10 +65,16 @@ func (f *Field) appliesTo(ds Dataset) bool {
 // Strings are escaped (control characters, quotes, HTML-sensitive <>&,
 // invalid UTF-8 becomes U+FFFD), so the output is safe to embed.
 func (r *Record) AppendJSON(dst []byte) []byte {
-	var v Value
-	dst, _ = appendNode(dst, jsonTree, r, &v)
+	v := valuePool.Get().(*Value)
+	dst, _ = appendNode(dst, jsonTree, r, v)
+	*v = Value{Ints: v.Ints[:0]}
+	valuePool.Put(v)
 	return dst
 }
+
+// valuePool holds scratch values: a Value handed to the getters escapes,
+// so reusing one saves an allocation per record.
+var valuePool = sync.Pool{New: func() any { return new(Value) }}
 
 // appendNode writes the children of n as an object; it reports whether any
 // member was written (empty objects are left out by the caller).
@@ -115,7 +123,7 @@ func appendValue(dst []byte, t Type, v *Value) []byte {
 		return append(dst, '"')
 	case TypeTime:
 		dst = append(dst, '"')
-		dst = v.Time.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
+		dst = appendTime(dst, v.Time)
 		return append(dst, '"')
 	case TypeMAC:
 		dst = append(dst, '"')
@@ -159,7 +167,7 @@ func appendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}
@@ -199,4 +207,46 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// jsonSafe marks the ASCII bytes that are written as they are.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendTime writes t in UTC as 2006-01-02T15:04:05.000000Z, faster than
+// time.AppendFormat (it is written several times per record).
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
+	}
+	dst = appendDigits(dst, year, 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, int(month), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, day, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, hour, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, minute, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, sec, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, t.Nanosecond()/1000, 6)
+	return append(dst, 'Z')
+}
+
+func appendDigits(dst []byte, v, width int) []byte {
+	var b [8]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:width]...)
 }

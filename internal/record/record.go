@@ -114,18 +114,18 @@ const (
 
 // TCPFlagsString renders TCP flag bits in a fixed order, one letter per
 // flag: F S R P A U E C (as nfdump does).
-func TCPFlagsString(f uint8) string {
-	if f == 0 {
-		return ""
-	}
+func TCPFlagsString(f uint8) string { return tcpFlagStrings[f] }
+
+var tcpFlagStrings = func() (t [256]string) {
 	const letters = "FSRPAUEC"
-	var b [8]byte
-	n := 0
-	for i := 0; i < 8; i++ {
-		if f&(1<<i) != 0 {
-			b[n] = letters[i]
-			n++
+	for f := range t {
+		var b []byte
+		for i := 0; i < 8; i++ {
+			if f&(1<<i) != 0 {
+				b = append(b, letters[i])
+			}
 		}
+		t[f] = string(b)
 	}
-	return string(b[:n])
-}
+	return t
+}()
