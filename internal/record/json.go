@@ -11,6 +11,7 @@ import (
 // node is one level of the nested JSON object built from dotted names.
 type node struct {
 	key      string
+	quoted   []byte // "key": ready to write
 	field    *Field // leaf
 	children []*node
 }
@@ -32,7 +33,7 @@ func buildTree(fields []Field) *node {
 				}
 			}
 			if child == nil {
-				child = &node{key: p}
+				child = &node{key: p, quoted: append(appendString(nil, p), ':')}
 				n.children = append(n.children, child)
 			}
 			if j == len(parts)-1 {
@@ -86,8 +87,7 @@ func appendNode(dst []byte, n *node, r *Record, v *Value) ([]byte, bool) {
 		if wrote {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, c.key)
-		dst = append(dst, ':')
+		dst = append(dst, c.quoted...)
 		if c.field != nil {
 			if !c.field.appliesTo(r.Event.Dataset) || !c.field.Get(r, v) {
 				dst = dst[:mark]
