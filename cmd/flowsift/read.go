@@ -18,9 +18,10 @@ import (
 )
 
 type flowFlags struct {
-	cfg      pipeline.Config
-	observer string
-	tenant   string
+	cfg           pipeline.Config
+	observer      string
+	tenant        string
+	metricsListen string // daemons only
 }
 
 func (f *flowFlags) register(cmd *cobra.Command) {

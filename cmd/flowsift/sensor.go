@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/flowsift/flowsift/internal/capture/afpacket"
@@ -21,6 +22,7 @@ import (
 	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/pipeline"
+	"github.com/flowsift/flowsift/internal/telemetry"
 )
 
 func newSensorCmd() *cobra.Command {
@@ -92,6 +94,7 @@ narrower if it is not zero.`,
 	fl.Var(&blockSize, "ring-block-size", "size of a ring block: bytes, or with a KiB or MiB suffix")
 	fl.StringVarP(&out, "output", "o", "-", "write records to this file instead of stdout")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "no start message and no summary on stderr")
+	fl.StringVar(&ff.metricsListen, "metrics-listen", "", "serve Prometheus metrics on this address, e.g. :9108 (/metrics, /healthz)")
 	return cmd
 }
 
@@ -121,6 +124,18 @@ func runSensor(cmd *cobra.Command, ff *flowFlags, cfg afpacket.Config, out strin
 	runner := pipeline.New(ff.cfg, flow.Deps{Sink: sink, Observer: ff.observer, Tenant: ff.tenant})
 	runner.OnPanic = func(stack []byte) {
 		slog.Error("recovered from a panic while processing a frame", "stack", string(stack))
+	}
+	if ff.metricsListen != "" {
+		reg := telemetry.NewRegistry()
+		reg.MustRegister(runner.Collector(), afpacketCollector(src))
+		ms, err := telemetry.Listen(ff.metricsListen, reg)
+		if err != nil {
+			return &exitError{2, err}
+		}
+		defer func() { _ = ms.Close() }()
+		if !quiet {
+			fmt.Fprintf(stderr, "flowsift: metrics on http://%s/metrics\n", ms.Addr())
+		}
 	}
 
 	ctx := cmd.Context()
@@ -270,3 +285,37 @@ func (s *sizeValue) Set(v string) error {
 }
 
 func (*sizeValue) Type() string { return "size" }
+
+// afpacketCollector exposes the capture socket's counters, the kernel's
+// drops above all: they are where an overloaded sensor loses packets.
+func afpacketCollector(src *afpacket.Source) prometheus.Collector {
+	return collectorFunc(func(ch chan<- prometheus.Metric) {
+		st := src.Stats()
+		ch <- prometheus.MustNewConstMetric(kernelPacketsDesc, prometheus.CounterValue, float64(st.KernelPackets))
+		ch <- prometheus.MustNewConstMetric(kernelDropsDesc, prometheus.CounterValue, float64(st.Drops))
+		ch <- prometheus.MustNewConstMetric(queueFreezesDesc, prometheus.CounterValue, float64(st.QueueFreezes))
+	}, kernelPacketsDesc, kernelDropsDesc, queueFreezesDesc)
+}
+
+var (
+	kernelPacketsDesc = prometheus.NewDesc("flowsift_capture_kernel_packets_total", "Packets that passed the capture filter in the kernel, dropped ones included.", nil, nil)
+	kernelDropsDesc   = prometheus.NewDesc("flowsift_capture_kernel_drops_total", "Packets the kernel dropped because the capture ring was full.", nil, nil)
+	queueFreezesDesc  = prometheus.NewDesc("flowsift_capture_ring_full_total", "Times the capture ring filled up.", nil, nil)
+)
+
+type funcCollector struct {
+	collect func(chan<- prometheus.Metric)
+	descs   []*prometheus.Desc
+}
+
+func collectorFunc(collect func(chan<- prometheus.Metric), descs ...*prometheus.Desc) prometheus.Collector {
+	return funcCollector{collect, descs}
+}
+
+func (f funcCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range f.descs {
+		ch <- d
+	}
+}
+
+func (f funcCollector) Collect(ch chan<- prometheus.Metric) { f.collect(ch) }

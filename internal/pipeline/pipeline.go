@@ -72,6 +72,9 @@ type Runner struct {
 	deps    flow.Deps
 	frames  atomic.Uint64
 	OnPanic func(stack []byte)
+
+	mu   sync.Mutex
+	live []Stats // each worker's last published counters, for Snapshot
 }
 
 // New returns a runner. cfg must be valid.
@@ -88,10 +91,48 @@ type worker struct {
 	pkt     decode.Packet
 	stats   Stats
 	onPanic func([]byte)
+	runner  *Runner // where to publish counters; nil in tests of the worker alone
+	index   int
 }
 
 func newWorker(cfg Config, deps flow.Deps, onPanic func([]byte)) *worker {
 	return &worker{dec: decode.New(cfg.Decode), table: flow.New(cfg.Flow, deps), onPanic: onPanic}
+}
+
+// publishEvery is how many frames a worker handles between publishing its
+// counters for Snapshot (and on every heartbeat).
+const publishEvery = 8192
+
+// publish copies the worker's counters where Snapshot can read them.
+func (w *worker) publish() {
+	if w.runner == nil {
+		return
+	}
+	st := w.stats
+	st.Defrag = w.dec.DefragStats()
+	st.Flow = w.table.Stats()
+	w.runner.mu.Lock()
+	w.runner.live[w.index] = st
+	w.runner.mu.Unlock()
+}
+
+// Snapshot returns the counters of a running pipeline, at most
+// publishEvery frames (or one heartbeat) behind per worker. It is safe to
+// call from any goroutine, e.g. a metrics scrape.
+func (r *Runner) Snapshot() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var st Stats
+	for i := range r.live {
+		st.add(&r.live[i])
+	}
+	return st
+}
+
+func (r *Runner) newWorker(cfg Config, index int) *worker {
+	w := newWorker(cfg, r.deps, r.OnPanic)
+	w.runner, w.index = r, index
+	return w
 }
 
 func (w *worker) handle(f *capture.Frame) {
@@ -104,8 +145,12 @@ func (w *worker) handle(f *capture.Frame) {
 		}
 	}()
 	if len(f.Data) == 0 {
-		w.table.Advance(f.Timestamp) // heartbeat from a live source
+		w.table.Advance(f.Timestamp) // heartbeat: time passes, counters are published
+		w.publish()
 		return
+	}
+	if w.stats.Frames%publishEvery == 0 {
+		w.publish()
 	}
 	w.stats.Frames++
 	w.stats.Bytes += uint64(len(f.Data))
@@ -120,6 +165,7 @@ func (w *worker) finish() Stats {
 	w.table.Flush()
 	w.stats.Defrag = w.dec.DefragStats()
 	w.stats.Flow = w.table.Stats()
+	w.publish()
 	return w.stats
 }
 
@@ -132,7 +178,10 @@ func (r *Runner) Run(ctx context.Context, src capture.Source) (Stats, error) {
 }
 
 func (r *Runner) runInline(ctx context.Context, src capture.Source) (Stats, error) {
-	w := newWorker(r.cfg, r.deps, r.OnPanic)
+	r.mu.Lock()
+	r.live = make([]Stats, 1)
+	r.mu.Unlock()
+	w := r.newWorker(r.cfg, 0)
 	var f capture.Frame
 	var err error
 	for n := uint64(0); ; n++ {
@@ -183,13 +232,16 @@ func (r *Runner) runSharded(ctx context.Context, src capture.Source) (Stats, err
 		free <- &batch{buf: make([]byte, 0, batchBytes), frames: make([]frameMeta, 0, batchFrames)}
 	}
 	results := make([]Stats, n)
+	r.mu.Lock()
+	r.live = make([]Stats, n)
+	r.mu.Unlock()
 	var wg sync.WaitGroup
 	for i := range queues {
 		queues[i] = make(chan *batch, queueDepth)
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			w := newWorker(cfg, r.deps, r.OnPanic)
+			w := r.newWorker(cfg, i)
 			var f capture.Frame
 			for b := range queues[i] {
 				for _, m := range b.frames {
