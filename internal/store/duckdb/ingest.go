@@ -1,0 +1,312 @@
+package duckdb
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/flowsift/flowsift/internal/query"
+	"github.com/flowsift/flowsift/internal/record"
+)
+
+// stageKind is how one staged column is held in Go and handed to DuckDB.
+type stageKind uint8
+
+const (
+	stageString  stageKind = iota + 1 // VARCHAR from a byte arena
+	stageInt                          // BIGINT
+	stageUint                         // UBIGINT (halves of IP numbers)
+	stageBool                         // BOOLEAN
+	stageTime                         // TIMESTAMP
+	stageStrList                      // VARCHAR[]
+)
+
+// stageCol is one column of the table function that feeds inserts.
+type stageCol struct {
+	name string
+	kind stageKind
+}
+
+// stagePlan maps the schema to staged columns and the SELECT list that
+// turns them into a records table row.
+type stagePlan struct {
+	cols   []stageCol
+	fields []stageField
+	insert string // INSERT INTO %s SELECT … FROM ingest(?) with %s for the table
+}
+
+// stageField says where field f's value goes.
+type stageField struct {
+	f   *record.Field
+	col int // first staged column
+}
+
+const ingestFunc = "flowsift_ingest"
+
+func newStagePlan() *stagePlan {
+	p := &stagePlan{}
+	var sel []string
+	for i := range record.Fields {
+		f := &record.Fields[i]
+		name := query.ColumnName(f)
+		p.fields = append(p.fields, stageField{f: f, col: len(p.cols)})
+		switch f.Type {
+		case record.TypeString, record.TypeMAC:
+			p.cols = append(p.cols, stageCol{name, stageString})
+			sel = append(sel, quote(name))
+		case record.TypeInt:
+			p.cols = append(p.cols, stageCol{name, stageInt})
+			sel = append(sel, quote(name))
+		case record.TypeBool:
+			p.cols = append(p.cols, stageCol{name, stageBool})
+			sel = append(sel, quote(name))
+		case record.TypeTime:
+			p.cols = append(p.cols, stageCol{name, stageTime})
+			sel = append(sel, quote(name))
+		case record.TypeIP:
+			hi, lo := name+"__hi", name+"__lo"
+			p.cols = append(p.cols, stageCol{name, stageString}, stageCol{hi, stageUint}, stageCol{lo, stageUint})
+			sel = append(sel, quote(name),
+				"(CAST("+quote(hi)+" AS UHUGEINT) << 64) | CAST("+quote(lo)+" AS UHUGEINT)")
+		case record.TypeIntList:
+			// The text of the list ("[1,2,3]"): one string per row instead of
+			// a child vector resize per row.
+			p.cols = append(p.cols, stageCol{name, stageString})
+			sel = append(sel, "CAST("+quote(name)+" AS INTEGER[])")
+		case record.TypeStringList:
+			p.cols = append(p.cols, stageCol{name, stageStrList})
+			sel = append(sel, quote(name))
+		default:
+			panic(fmt.Sprintf("duckdb: no staging for %s (%s)", f.Name, f.Type))
+		}
+	}
+	p.insert = "INSERT INTO %s SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
+	return p
+}
+
+// columnInfos returns the table function's output columns.
+func (p *stagePlan) columnInfos() ([]duckdb.ColumnInfo, error) {
+	infos := make([]duckdb.ColumnInfo, len(p.cols))
+	for i, c := range p.cols {
+		var t duckdb.TypeInfo
+		var err error
+		switch c.kind {
+		case stageString:
+			t, err = duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+		case stageInt:
+			t, err = duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+		case stageUint:
+			t, err = duckdb.NewTypeInfo(duckdb.TYPE_UBIGINT)
+		case stageBool:
+			t, err = duckdb.NewTypeInfo(duckdb.TYPE_BOOLEAN)
+		case stageTime:
+			t, err = duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP)
+		case stageStrList:
+			var child duckdb.TypeInfo
+			if child, err = duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR); err == nil {
+				t, err = duckdb.NewListInfo(child)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.name, err)
+		}
+		infos[i] = duckdb.ColumnInfo{Name: c.name, T: t}
+	}
+	return infos, nil
+}
+
+// colBuf holds one staged column of a batch. Only the slice of its kind
+// is used; strings are copied into one arena so that nothing refers to the
+// caller's memory.
+type colBuf struct {
+	valid []bool
+	ints  []int64
+	uints []uint64
+	bools []bool
+	times []time.Time
+	arena []byte
+	ends  []uint32 // end offset of each string in arena
+	lists [][]string
+}
+
+// batch is records of one partition in columns.
+type batch struct {
+	plan  *stagePlan
+	n     int
+	cols  []colBuf
+	first time.Time // when the oldest buffered record arrived
+}
+
+func newBatch(p *stagePlan) *batch {
+	return &batch{plan: p, cols: make([]colBuf, len(p.cols))}
+}
+
+func (b *batch) reset() {
+	b.n = 0
+	for i := range b.cols {
+		c := &b.cols[i]
+		*c = colBuf{valid: c.valid[:0], ints: c.ints[:0], uints: c.uints[:0], bools: c.bools[:0],
+			times: c.times[:0], arena: c.arena[:0], ends: c.ends[:0], lists: c.lists[:0]}
+	}
+}
+
+// add copies r into the columns; v is scratch.
+func (b *batch) add(r *record.Record, v *record.Value) {
+	for _, sf := range b.plan.fields {
+		f := sf.f
+		ok := applies(f, r.Event.Dataset) && f.Get(r, v)
+		c := &b.cols[sf.col]
+		switch b.plan.cols[sf.col].kind {
+		case stageString:
+			switch {
+			case !ok:
+			case f.Type == record.TypeString:
+				c.arena = append(c.arena, v.Str...)
+			case f.Type == record.TypeMAC:
+				c.arena = appendMAC(c.arena, v.MAC)
+			case f.Type == record.TypeIP:
+				c.arena = v.IP.AppendTo(c.arena)
+			case f.Type == record.TypeIntList:
+				if len(v.Ints) == 0 {
+					ok = false
+					break
+				}
+				c.arena = append(c.arena, '[')
+				for i, x := range v.Ints {
+					if i > 0 {
+						c.arena = append(c.arena, ',')
+					}
+					c.arena = strconv.AppendInt(c.arena, int64(x), 10)
+				}
+				c.arena = append(c.arena, ']')
+			}
+			c.ends = append(c.ends, uint32(len(c.arena))) //nolint:gosec // a batch arena stays far below 4 GiB
+			if f.Type == record.TypeIP {
+				hi, lo := &b.cols[sf.col+1], &b.cols[sf.col+2]
+				var h, l uint64
+				if ok {
+					a := v.IP.As16()
+					for i := range 8 {
+						h = h<<8 | uint64(a[i])
+						l = l<<8 | uint64(a[8+i])
+					}
+				}
+				hi.uints, hi.valid = append(hi.uints, h), append(hi.valid, ok)
+				lo.uints, lo.valid = append(lo.uints, l), append(lo.valid, ok)
+			}
+		case stageInt:
+			c.ints = append(c.ints, v.Int)
+		case stageBool:
+			c.bools = append(c.bools, v.Bool)
+		case stageTime:
+			c.times = append(c.times, v.Time)
+		case stageStrList:
+			var l []string
+			if ok && len(v.Strs) > 0 {
+				l = make([]string, len(v.Strs))
+				for i, s := range v.Strs {
+					l[i] = strings.Clone(s)
+				}
+			} else {
+				ok = false
+			}
+			c.lists = append(c.lists, l)
+		}
+		c.valid = append(c.valid, ok)
+		// A fresh value each time: list getters may point v at the
+		// record's own slices, and a later getter appending to v.Ints[:0]
+		// would then write into the record.
+		*v = record.Value{}
+	}
+	b.n++
+}
+
+func applies(f *record.Field, ds record.Dataset) bool {
+	if f.Datasets == nil {
+		return true
+	}
+	for _, d := range f.Datasets {
+		if d == ds {
+			return true
+		}
+	}
+	return false
+}
+
+const upperHex = "0123456789ABCDEF"
+
+func appendMAC(dst []byte, m [6]byte) []byte {
+	for i, b := range m {
+		if i > 0 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, upperHex[b>>4], upperHex[b&15])
+	}
+	return dst
+}
+
+// source feeds one batch to DuckDB, a data chunk at a time.
+type source struct {
+	b     *batch
+	infos []duckdb.ColumnInfo
+	pos   int
+}
+
+var _ duckdb.ChunkTableSource = (*source)(nil)
+
+func (s *source) ColumnInfos() []duckdb.ColumnInfo { return s.infos }
+
+func (s *source) Cardinality() *duckdb.CardinalityInfo {
+	return &duckdb.CardinalityInfo{Cardinality: uint(s.b.n), Exact: true} //nolint:gosec // n is non-negative
+}
+
+func (s *source) Init() {}
+
+// FillChunk copies the next rows into the chunk, column by column.
+func (s *source) FillChunk(ch duckdb.DataChunk) error {
+	n := min(s.b.n-s.pos, duckdb.GetDataChunkCapacity())
+	for ci := range s.b.cols {
+		if err := s.fillColumn(ch, ci, n); err != nil {
+			return fmt.Errorf("column %s: %w", s.b.plan.cols[ci].name, err)
+		}
+	}
+	s.pos += n
+	return ch.SetSize(n)
+}
+
+func (s *source) fillColumn(ch duckdb.DataChunk, ci, n int) error {
+	c := &s.b.cols[ci]
+	var err error
+	for r := range n {
+		i := s.pos + r
+		if !c.valid[i] {
+			err = duckdb.SetChunkValue[any](ch, ci, r, nil)
+		} else {
+			switch s.b.plan.cols[ci].kind {
+			case stageString:
+				start := uint32(0)
+				if i > 0 {
+					start = c.ends[i-1]
+				}
+				err = duckdb.SetChunkValue(ch, ci, r, c.arena[start:c.ends[i]])
+			case stageInt:
+				err = duckdb.SetChunkValue(ch, ci, r, c.ints[i])
+			case stageUint:
+				err = duckdb.SetChunkValue(ch, ci, r, c.uints[i])
+			case stageBool:
+				err = duckdb.SetChunkValue(ch, ci, r, c.bools[i])
+			case stageTime:
+				err = duckdb.SetChunkValue(ch, ci, r, c.times[i])
+			case stageStrList:
+				err = duckdb.SetChunkValue(ch, ci, r, c.lists[i])
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+package duckdb_test
+
+import (
+	"context"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flowsift/flowsift/internal/capture/pcapfile"
+	"github.com/flowsift/flowsift/internal/flow"
+	"github.com/flowsift/flowsift/internal/pipeline"
+	"github.com/flowsift/flowsift/internal/query"
+	"github.com/flowsift/flowsift/internal/record"
+	"github.com/flowsift/flowsift/internal/store"
+	"github.com/flowsift/flowsift/internal/store/duckdb"
+)
+
+// collector keeps deep copies of the records it is handed.
+type collector struct {
+	mu   sync.Mutex
+	recs []record.Record
+}
+
+var _ flow.Sink = (*collector)(nil)
+
+func (c *collector) Consume(batch []record.Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range batch {
+		r.Flow.PatternSizes = slices.Clone(r.Flow.PatternSizes)
+		r.Flow.PatternIATMicros = slices.Clone(r.Flow.PatternIATMicros)
+		r.Flow.MPLS = slices.Clone(r.Flow.MPLS)
+		r.Flow.Tunnel.Types = slices.Clone(r.Flow.Tunnel.Types)
+		c.recs = append(c.recs, r)
+	}
+}
+
+// demoRecords runs the demo captures through the real pipeline.
+func demoRecords(tb testing.TB) []record.Record {
+	tb.Helper()
+	files, err := filepath.Glob("../../../testdata/demo/*.pcap")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no demo captures: %v", err)
+	}
+	src, err := pcapfile.Open(files...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer func() { _ = src.Close() }()
+	var c collector
+	cfg := pipeline.DefaultConfig()
+	cfg.Workers = 1
+	if _, err := pipeline.New(cfg, flow.Deps{Sink: &c, Observer: "test", Tenant: "default"}).Run(context.Background(), src); err != nil {
+		tb.Fatal(err)
+	}
+	if len(c.recs) < 50 {
+		tb.Fatalf("only %d records from the demo captures", len(c.recs))
+	}
+	return c.recs
+}
+
+// fixture is the demo records, plus a copy under another tenant and a few
+// records carrying hostile strings.
+func fixture(tb testing.TB) []record.Record {
+	tb.Helper()
+	recs := demoRecords(tb)
+	n := len(recs)
+	for i := range n {
+		r := recs[i]
+		r.Tenant = "other"
+		r.Event.ID += "-other"
+		recs = append(recs, r)
+	}
+	for i, s := range hostile {
+		r := recs[i]
+		r.Event.ID = "hostile-" + string(rune('a'+i))
+		r.Observer = s
+		r.Flow.History = s
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+var hostile = []string{
+	`'; DROP TABLE records_template; --`,
+	`" OR 1=1 --`,
+	`/* comment */ UNION SELECT 1`,
+	"tab\tnew\nline\x1b[31mred",
+	`ünïcödé ∀x 🦆 \ % _ ?`,
+}
+
+func openStore(tb testing.TB, dir string, ro bool) *duckdb.Store {
+	tb.Helper()
+	cfg := duckdb.DefaultConfig(dir)
+	cfg.ReadOnly = ro
+	s, err := duckdb.Open(context.Background(), cfg, duckdb.Deps{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// fixtureStore writes the fixture to a store, closes it and opens it
+// again read-only, so that the tests read what was persisted.
+func fixtureStore(t *testing.T) (*duckdb.Store, []record.Record) {
+	t.Helper()
+	recs := fixture(t)
+	dir := t.TempDir()
+	w := openStore(t, dir, false)
+	for i := 0; i < len(recs); i += 7 { // odd batch sizes
+		if err := w.Append(recs[i:min(i+7, len(recs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openStore(t, dir, true), recs
+}
+
+// phrase quotes s as a query phrase.
+func phrase(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// wantIDs returns the event ids of the records matching q by the reference
+// predicate.
+func wantIDs(t *testing.T, recs []record.Record, q string, opts query.Options) []string {
+	t.Helper()
+	n, err := query.Parse(q)
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	p, err := query.NewPredicate(n, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range recs {
+		if p(&recs[i]) {
+			ids = append(ids, recs[i].Event.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func gotIDs(t *testing.T, s *duckdb.Store, q string, req store.SearchRequest) []string {
+	t.Helper()
+	n, err := query.Parse(q)
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	req.Query = n
+	req.Limit = 1 << 20
+	id, _ := record.Lookup("event.id")
+	req.Fields = []*record.Field{id}
+	rows, err := s.Search(context.Background(), req)
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var ids []string
+	for rows.Next() {
+		ids = append(ids, rows.Row().Values[0].Str)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(ids)
+	count, err := s.Count(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(count) != len(ids) {
+		t.Errorf("%q: Count = %d, Search returned %d", q, count, len(ids))
+	}
+	return ids
+}
+
+func TestSearchMatchesPredicate(t *testing.T) {
+	s, recs := fixtureStore(t)
+	// Pick values that occur in the data so the queries select something.
+	r0 := recs[0]
+	var tcpDst, udpDst netip.Addr
+	for _, r := range recs {
+		if r.Network.Transport == "tcp" && !tcpDst.IsValid() {
+			tcpDst = r.Destination.IP
+		}
+		if r.Network.Transport == "udp" && !udpDst.IsValid() {
+			udpDst = r.Destination.IP
+		}
+	}
+	mid := recs[len(recs)/4].Timestamp
+	queries := []string{
+		"*",
+		"network.transport:tcp",
+		"network.transport:udp AND destination.port:53",
+		"NOT network.transport:tcp",
+		"NOT source.port:443",
+		"destination.port:443 OR destination.port:80",
+		"destination.port:(443 OR 80)",
+		"destination.port:>1024",
+		"destination.port:[1 TO 1023]",
+		"source.bytes:>=1000",
+		"source.ip:10.0.0.0/8",
+		"source.ip:192.168.0.0/16 AND NOT destination.ip:192.168.0.0/16",
+		"destination.ip:" + tcpDst.String(),
+		"destination.ip:" + udpDst.String(),
+		"network.type:ipv6",
+		"source.ip:\"::/0\"",
+		"flow.history:S*",
+		"flow.history:*F*",
+		"flow.end_reason:tcp-fin",
+		"flow.source.tcp_flags:*S*",
+		"flow.pattern.sizes:>1000",
+		"flow.pattern.directions:sd*",
+		"_exists_:icmp.type",
+		"_exists_:source.port AND NOT _exists_:network.vlan.id",
+		"-network.transport:tcp",
+		"event.id:" + r0.Event.ID,
+		"network.community_id:\"" + r0.Network.CommunityID + "\"",
+		"tcp",
+		"TCP AND 443",
+		"\"tcp-fin\"",
+		"192.168.*",
+		"source.mac:*",
+		"@timestamp:>=\"" + mid.UTC().Format(time.RFC3339Nano) + "\"",
+		"observer.name:test",
+		"observer.name:" + phrase(hostile[0]),
+		"flow.history:" + phrase(hostile[1]),
+		"observer.name:" + phrase(hostile[3]),
+		phrase(hostile[4]),
+		"drop",
+		"'",
+		"\\%",
+		"🦆",
+	}
+	selective := 0
+	for _, tenant := range []string{"default", "other"} {
+		for _, q := range queries {
+			t.Run(tenant+"/"+q, func(t *testing.T) {
+				want := wantIDs(t, recs, q, query.Options{Tenant: tenant})
+				got := gotIDs(t, s, q, store.SearchRequest{Tenant: tenant})
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%q (-predicate +store):\n%s", q, diff)
+				}
+				if len(want) > 0 {
+					selective++
+				}
+				t.Logf("%d records", len(want))
+			})
+		}
+	}
+	if selective < len(queries) {
+		t.Errorf("only %d of %d queries select records: the fixture no longer exercises them", selective, 2*len(queries))
+	}
+	// A time window.
+	from, to := recs[0].Timestamp.Add(time.Second), recs[0].Timestamp.Add(30*time.Second)
+	want := wantIDs(t, recs, "*", query.Options{Tenant: "default", From: from, To: to})
+	got := gotIDs(t, s, "*", store.SearchRequest{Tenant: "default", From: from, To: to})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("time window (-predicate +store):\n%s", diff)
+	}
+	if len(want) == 0 || len(want) == len(recs)/2 {
+		t.Logf("time window selects %d records", len(want))
+	}
+}
