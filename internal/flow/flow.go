@@ -236,16 +236,7 @@ func (t *Table) Stats() Stats {
 // Add tracks one decoded packet (and, for a UDP-based tunnel, its outer
 // UDP flow).
 func (t *Table) Add(p *decode.Packet) {
-	if p.Timestamp > t.now {
-		t.now = p.Timestamp
-	}
-	// Timers run when packet time enters a new second. Aligning them to
-	// whole seconds makes a sharded table (driven by heartbeats at the
-	// same boundaries) end flows exactly as a single table does.
-	if t.now/int64(time.Second) != t.checked/int64(time.Second) {
-		t.expire()
-		t.checked = t.now
-	}
+	t.Tick(p.Timestamp)
 	for i := range int(p.NumCarriers) {
 		t.addCarrier(p, &p.Carriers[i])
 	}
@@ -796,6 +787,21 @@ func flowID(f *flow) string {
 		h >>= 4
 	}
 	return string(out[:])
+}
+
+// Tick moves the table's clock to ts when ts is newer. Timers run when
+// the clock enters a new second: aligning them to whole seconds lets
+// tables that each see a share of the traffic (and the time of every
+// frame) end flows exactly as one table that sees it all. Callers tick
+// with every frame's time, including frames that carry no flow.
+func (t *Table) Tick(ts int64) {
+	if ts > t.now {
+		t.now = ts
+	}
+	if t.now/int64(time.Second) != t.checked/int64(time.Second) {
+		t.expire()
+		t.checked = t.now
+	}
 }
 
 // Advance moves the table's clock to ts (a live source's heartbeat when no

@@ -149,6 +149,7 @@ func (w *worker) handle(f *capture.Frame) {
 		w.publish()
 		return
 	}
+	w.table.Tick(f.Timestamp) // every frame's time counts, whether it decodes or not
 	if w.stats.Frames%publishEvery == 0 {
 		w.publish()
 	}
