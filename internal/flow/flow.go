@@ -405,13 +405,13 @@ func (t *Table) create(k key, p *decode.Packet, pktIsLo bool) *flow {
 	return f
 }
 
-// isICMPReply reports reply types that only answer a request (echo,
-// timestamp, information, address mask, node information). Advertisements
-// and reports are often unsolicited, so their sender stays the source.
 // dnsPort reports the UDP ports of Zeek's DNS analyzer (DNS, NetBIOS name
 // service, mDNS, LLMNR), whose flows time out after DNSIdle.
 func dnsPort(p uint16) bool { return p == 53 || p == 137 || p == 5353 || p == 5355 }
 
+// isICMPReply reports reply types that only answer a request (echo,
+// timestamp, information, address mask, node information). Advertisements
+// and reports are often unsolicited, so their sender stays the source.
 func isICMPReply(v6 bool, typ uint8) bool {
 	if v6 {
 		return typ == 129 || typ == 140
