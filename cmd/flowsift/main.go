@@ -44,6 +44,7 @@ docs/schema.md lists every field.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newReadCmd(), newSensorCmd(), newVersionCmd())
+	root.AddCommand(newSearchCmd(), newStoreCmd())
 	return root
 }
 

@@ -54,6 +54,7 @@ func newReadCmd() *cobra.Command {
 	var ff flowFlags
 	var out string
 	var quiet bool
+	var storeDir string
 	cmd := &cobra.Command{
 		Use:   "read [flags] FILE...",
 		Short: "Read pcap/pcapng files and write flow records as NDJSON",
@@ -68,7 +69,8 @@ capture. A summary (packets, flows, records, drops and errors by reason,
 throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 		Example: `  flowsift read capture.pcap | jq .
   flowsift read -o flows.ndjson monday.pcapng.gz tuesday.pcapng.gz
-  flowsift read --workers 2 --active-timeout 1m big.pcap > flows.ndjson`,
+  flowsift read --workers 2 --active-timeout 1m big.pcap > flows.ndjson
+  flowsift read --store ./data capture.pcap   # then: flowsift search --store ./data 'destination.port:53'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := ff.cfg.Validate(); err != nil {
@@ -81,6 +83,9 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			defer func() { _ = src.Close() }()
 
 			var w io.Writer = cmd.OutOrStdout()
+			if storeDir != "" && !cmd.Flags().Changed("output") {
+				w = io.Discard // --store without -o: records go to the store only
+			}
 			var outFile *os.File
 			if out != "" && out != "-" {
 				outFile, err = os.Create(out) //nolint:gosec // the user names the output file
@@ -91,7 +96,14 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			sink := ndjson.New(bw)
-			runner := pipeline.New(ff.cfg, flow.Deps{Sink: sink, Observer: ff.observer, Tenant: ff.tenant})
+			var pipeSink flow.Sink = sink
+			var stored *storeOutput
+			if storeDir != "" {
+				if stored, pipeSink, err = attachStore(cmd.Context(), storeDir, sink); err != nil {
+					return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
+				}
+			}
+			runner := pipeline.New(ff.cfg, flow.Deps{Sink: pipeSink, Observer: ff.observer, Tenant: ff.tenant})
 			runner.OnPanic = func(stack []byte) {
 				slog.Error("recovered from a panic while processing a frame", "stack", string(stack))
 			}
@@ -111,6 +123,11 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			if !quiet {
 				printSummary(os.Stderr, &st, src.Stats(), elapsed, sink)
 			}
+			if stored != nil {
+				if err := stored.close(cmd.Context(), os.Stderr, quiet, sink); err != nil {
+					return err
+				}
+			}
 			for _, e := range src.Errors() {
 				slog.Warn("input problem", "error", e)
 			}
@@ -126,6 +143,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 	ff.register(cmd)
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "write records to this file instead of stdout")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no summary and no progress bar on stderr")
+	cmd.Flags().StringVar(&storeDir, "store", "", "write the records into the store in this data directory (NDJSON then only with -o)")
 	return cmd
 }
 

@@ -1,0 +1,485 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/flowsift/flowsift/internal/query"
+	"github.com/flowsift/flowsift/internal/record"
+	"github.com/flowsift/flowsift/internal/store"
+)
+
+type searchFlags struct {
+	dir       string
+	since     time.Duration
+	until     string
+	format    string
+	limit     int
+	fields    []string
+	top       []string
+	histogram time.Duration
+	tenant    string
+}
+
+// defaultTableFields are the columns of a table when --fields is not given.
+var defaultTableFields = []string{
+	"@timestamp", "event.dataset", "source.ip", "source.port", "destination.ip", "destination.port",
+	"network.transport", "source.bytes", "destination.bytes", "flow.history",
+}
+
+func newSearchCmd() *cobra.Command {
+	var sf searchFlags
+	cmd := &cobra.Command{
+		Use:   "search [flags] [QUERY]",
+		Short: "Search the records of a store",
+		Long: `Search the records of a store with flowsift's search language (docs/query.md):
+free text, field:value, wildcards, "quoted phrases", ranges, CIDRs, AND/OR/NOT
+and parentheses. No query, or *, matches everything.
+
+Results are newest first: an aligned table on a terminal, NDJSON when piped.
+--top and --histogram aggregate instead of listing records.
+
+Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
+		Example: `  flowsift search --store ./data 'destination.port:443 AND NOT source.ip:10.0.0.0/8'
+  flowsift search --store ./data 'evil.example.com' --since 24h --format json
+  flowsift search --store ./data 'network.transport:udp AND destination.port:53' --limit 20
+  flowsift search --store ./data 'event.dataset:flow' --top destination.port,network.transport
+  flowsift search --store ./data 'flow.history:S* AND NOT flow.history:*A*' --histogram 1h
+  flowsift search --store ./data '_exists_:icmp.type' --fields @timestamp,source.ip,icmp.type,icmp.code
+  flowsift search --store ./data 'source.bytes:>1000000' --format csv > big-senders.csv`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := "*"
+			if len(args) == 1 && strings.TrimSpace(args[0]) != "" {
+				q = args[0]
+			}
+			return runSearch(cmd, &sf, q)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&sf.dir, "store", "./data", "data directory of the store")
+	fl.DurationVar(&sf.since, "since", 0, "only records newer than this, e.g. 15m, 24h, 168h (0: no limit)")
+	fl.StringVar(&sf.until, "until", "", "only records older than this: a duration ago (1h) or a time (2026-11-02T00:00:00Z)")
+	fl.StringVarP(&sf.format, "format", "f", "", "table, json, ndjson or csv (default: table on a terminal, ndjson otherwise)")
+	fl.IntVarP(&sf.limit, "limit", "n", store.DefaultLimit, "records to list, or values for --top")
+	fl.StringSliceVar(&sf.fields, "fields", nil, "fields to show, comma-separated (default: a summary in tables, every field in JSON)")
+	fl.StringSliceVar(&sf.top, "top", nil, "count the most frequent values of these fields, comma-separated")
+	fl.DurationVar(&sf.histogram, "histogram", 0, "count records per interval of @timestamp, e.g. 1m or 1h")
+	fl.StringVar(&sf.tenant, "tenant", "default", "tenant to search")
+	return cmd
+}
+
+func lookupFields(names []string, flag string) ([]*record.Field, error) {
+	var out []*record.Field
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		f, ok := record.Lookup(n)
+		if !ok {
+			// Reuse the parser's suggestion of a near field name.
+			_, err := query.Parse(n + ":*")
+			var qe *query.Error
+			if errors.As(err, &qe) {
+				return nil, &exitError{2, fmt.Errorf("--%s: %s", flag, qe.Msg)}
+			}
+			return nil, &exitError{2, fmt.Errorf("--%s: unknown field %q (docs/schema.md lists them)", flag, n)}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
+	stdout := cmd.OutOrStdout()
+	node, err := query.Parse(q)
+	if err != nil {
+		var qe *query.Error
+		if errors.As(err, &qe) {
+			return &exitError{2, fmt.Errorf("%w\n  %s", err, strings.ReplaceAll(qe.Caret(q), "\n", "\n  "))}
+		}
+		return &exitError{2, err}
+	}
+	req := store.SearchRequest{Query: node, Tenant: sf.tenant, Limit: sf.limit}
+	now := time.Now()
+	if sf.since < 0 {
+		return &exitError{2, errors.New("--since must be positive")}
+	}
+	if sf.since > 0 {
+		req.From = now.Add(-sf.since)
+	}
+	if sf.until != "" {
+		if d, err := time.ParseDuration(sf.until); err == nil {
+			req.To = now.Add(-d)
+		} else if t, err := time.Parse(time.RFC3339Nano, sf.until); err == nil {
+			req.To = t
+		} else {
+			return &exitError{2, fmt.Errorf("--until %q: want a duration (1h) or an RFC 3339 time (2026-11-02T00:00:00Z)", sf.until)}
+		}
+	}
+	if sf.limit < 1 {
+		return &exitError{2, errors.New("--limit must be at least 1")}
+	}
+	format := sf.format
+	if format == "" {
+		format = "ndjson"
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) { //nolint:gosec // file descriptors fit in int
+			format = "table"
+		}
+	}
+	switch format {
+	case "table", "json", "ndjson", "csv":
+	default:
+		return &exitError{2, fmt.Errorf("--format %q: want table, json, ndjson or csv", format)}
+	}
+	if len(sf.top) > 0 && sf.histogram > 0 {
+		return &exitError{2, errors.New("--top and --histogram cannot be combined")}
+	}
+	if req.Fields, err = lookupFields(sf.fields, "fields"); err != nil {
+		return err
+	}
+	top, err := lookupFields(sf.top, "top")
+	if err != nil {
+		return err
+	}
+	if req.Fields == nil && format == "table" || format == "csv" && req.Fields == nil {
+		req.Fields, _ = lookupFields(defaultTableFields, "fields")
+	}
+
+	st, err := openStore(cmd.Context(), sf.dir, true)
+	if err != nil {
+		return &exitError{2, err}
+	}
+	defer func() { _ = st.Close() }()
+	ctx := cmd.Context()
+
+	switch {
+	case len(top) > 0:
+		rows, err := st.Top(ctx, req, top, sf.limit)
+		if err != nil {
+			return err
+		}
+		return writeTop(stdout, format, top, rows)
+	case sf.histogram > 0:
+		buckets, err := st.Histogram(ctx, req, sf.histogram)
+		if err != nil {
+			return err
+		}
+		return writeHistogram(stdout, format, buckets)
+	}
+	rows, err := st.Search(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	n, err := writeRows(stdout, format, rows)
+	if err != nil {
+		return err
+	}
+	if format == "table" {
+		total, err := st.Count(ctx, req)
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "%d of %d matching records", n, total)
+			if int64(n) < total {
+				fmt.Fprintf(os.Stderr, " (raise --limit for more)")
+			}
+			fmt.Fprintln(os.Stderr)
+		}
+	}
+	return nil
+}
+
+func writeRows(w io.Writer, format string, rows store.Rows) (int, error) {
+	n := 0
+	var buf []byte
+	var tbl [][]string
+	var cw *csv.Writer
+	if format == "json" {
+		buf = append(buf, '[')
+	}
+	for rows.Next() {
+		r := rows.Row()
+		switch format {
+		case "json", "ndjson":
+			if format == "json" && n > 0 {
+				buf = append(buf, ',')
+			}
+			if format == "json" {
+				buf = append(buf, "\n  "...)
+			}
+			buf = r.AppendJSON(buf)
+			if format == "ndjson" {
+				buf = append(buf, '\n')
+			}
+			if len(buf) > 1<<16 {
+				if _, err := w.Write(buf); err != nil {
+					return n, err
+				}
+				buf = buf[:0]
+			}
+		case "csv":
+			if cw == nil {
+				cw = csv.NewWriter(w)
+				if err := cw.Write(fieldNames(r.Fields)); err != nil {
+					return n, err
+				}
+			}
+			rec := make([]string, len(r.Fields))
+			for i, f := range r.Fields {
+				if r.Present[i] {
+					rec[i] = csvSafe(f.Type, store.FormatValue(f.Type, &r.Values[i]))
+				}
+			}
+			if err := cw.Write(rec); err != nil {
+				return n, err
+			}
+		case "table":
+			if tbl == nil {
+				tbl = append(tbl, fieldNames(r.Fields))
+			}
+			rec := make([]string, len(r.Fields))
+			for i, f := range r.Fields {
+				if r.Present[i] {
+					rec[i] = cell(store.FormatValue(f.Type, &r.Values[i]))
+				}
+			}
+			tbl = append(tbl, rec)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	switch format {
+	case "json":
+		if n > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, "]\n"...)
+		_, err := w.Write(buf)
+		return n, err
+	case "ndjson":
+		_, err := w.Write(buf)
+		return n, err
+	case "csv":
+		if cw != nil {
+			cw.Flush()
+			return n, cw.Error()
+		}
+	case "table":
+		return n, writeTable(w, tbl)
+	}
+	return n, nil
+}
+
+func fieldNames(fields []*record.Field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// cell makes an attacker-controlled string safe and short for a terminal:
+// control characters (escape sequences, newlines, bidi overrides) become
+// Go escapes, and long values are cut.
+func cell(s string) string {
+	const maxWidth = 60
+	var b strings.Builder
+	width := 0
+	for i, r := range s {
+		if width >= maxWidth {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == utf8.RuneError && len(s[i:]) > 0 && !utf8.ValidString(s[i:min(i+4, len(s))]):
+			b.WriteString(`\ufffd`)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		width++
+	}
+	return b.String()
+}
+
+// csvSafe defuses spreadsheet formulas in string values: a cell that a
+// spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading '.
+func csvSafe(t record.Type, s string) string {
+	if t != record.TypeString && t != record.TypeStringList || s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func writeTable(w io.Writer, rows [][]string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func topValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case []any:
+		s := make([]string, len(x))
+		for i, e := range x {
+			s[i] = topValue(e)
+		}
+		return strings.Join(s, ",")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.TopRow) error {
+	names := append(fieldNames(fields), "count")
+	switch format {
+	case "json", "ndjson":
+		var buf []byte
+		if format == "json" {
+			buf = append(buf, '[')
+		}
+		for i, r := range rows {
+			if format == "json" && i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '{')
+			for j, f := range fields {
+				buf = strconv.AppendQuote(buf, f.Name)
+				buf = append(buf, ':')
+				if r.Values[j] == nil {
+					buf = append(buf, "null"...)
+				} else if x, ok := r.Values[j].(int64); ok {
+					buf = strconv.AppendInt(buf, x, 10)
+				} else {
+					buf = appendJSONText(buf, topValue(r.Values[j]))
+				}
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `"count":`...)
+			buf = strconv.AppendInt(buf, r.Count, 10)
+			buf = append(buf, '}')
+			if format == "ndjson" {
+				buf = append(buf, '\n')
+			}
+		}
+		if format == "json" {
+			buf = append(buf, "]\n"...)
+		}
+		_, err := w.Write(buf)
+		return err
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write(names)
+		for _, r := range rows {
+			rec := make([]string, 0, len(names))
+			for j, f := range fields {
+				rec = append(rec, csvSafe(f.Type, topValue(r.Values[j])))
+			}
+			_ = cw.Write(append(rec, strconv.FormatInt(r.Count, 10)))
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tbl := [][]string{names}
+	for _, r := range rows {
+		rec := make([]string, 0, len(names))
+		for j := range fields {
+			v := topValue(r.Values[j])
+			if r.Values[j] == nil {
+				v = "(absent)"
+			}
+			rec = append(rec, cell(v))
+		}
+		tbl = append(tbl, append(rec, strconv.FormatInt(r.Count, 10)))
+	}
+	return writeTable(w, tbl)
+}
+
+// appendJSONText appends s as a JSON string, escaped as record JSON is.
+func appendJSONText(dst []byte, s string) []byte {
+	return store.AppendValueJSON(dst, record.TypeString, &record.Value{Str: s})
+}
+
+func writeHistogram(w io.Writer, format string, buckets []store.Bucket) error {
+	switch format {
+	case "json", "ndjson":
+		var buf []byte
+		if format == "json" {
+			buf = append(buf, '[')
+		}
+		for i, b := range buckets {
+			if format == "json" && i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = fmt.Appendf(buf, `{"start":%q,"count":%d}`, b.Start.Format(time.RFC3339Nano), b.Count)
+			if format == "ndjson" {
+				buf = append(buf, '\n')
+			}
+		}
+		if format == "json" {
+			buf = append(buf, "]\n"...)
+		}
+		_, err := w.Write(buf)
+		return err
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"start", "count"})
+		for _, b := range buckets {
+			_ = cw.Write([]string{b.Start.Format(time.RFC3339Nano), strconv.FormatInt(b.Count, 10)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	var peak int64
+	for _, b := range buckets {
+		peak = max(peak, b.Count)
+	}
+	tbl := [][]string{{"start", "count", ""}}
+	for _, b := range buckets {
+		bar := strings.Repeat("█", int(max(1, b.Count*40/max(peak, 1))))
+		tbl = append(tbl, []string{b.Start.Format(time.RFC3339), strconv.FormatInt(b.Count, 10), bar})
+	}
+	return writeTable(w, tbl)
+}
