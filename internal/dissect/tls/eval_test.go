@@ -1,0 +1,243 @@
+package tls
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const corpusDir = "../../../../shared/corpus"
+
+type ndpiRow struct {
+	Pcap     string `json:"pcap"`
+	L4       string `json:"l4"`
+	Src      string `json:"src"`
+	Sport    uint16 `json:"sport"`
+	Dst      string `json:"dst"`
+	Dport    uint16 `json:"dport"`
+	Hostname string `json:"hostname"`
+	JA3C     string `json:"ja3c"`
+	JA4      string `json:"ja4"`
+	JA3S     string `json:"ja3s"`
+	ALPN     string `json:"alpn_advertised"`
+	Version  string `json:"tls_version"`
+	Subject  string `json:"subject"`
+	Issuer   string `json:"issuer"`
+	SANs     string `json:"server_names"`
+}
+
+// key returns the flow key of a row. ndpiReader prints some IPv6 addresses
+// mangled ("2600:1901::7a0b::"); those keys keep a zero address and are
+// matched on ports alone (portsKey).
+func (r ndpiRow) key() flowKey {
+	sa, _ := netip.ParseAddr(r.Src)
+	da, _ := netip.ParseAddr(r.Dst)
+	s := endpoint{sa.Unmap(), r.Sport}
+	d := endpoint{da.Unmap(), r.Dport}
+	if d.less(s) {
+		s, d = d, s
+	}
+	return flowKey{l4: r.L4, a: s, b: d}
+}
+
+func loadNDPI(t *testing.T) map[string][]ndpiRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(corpusDir, "truth/ndpi-flows.jsonl"))
+	if err != nil {
+		t.Skipf("corpus absent: %v", err)
+	}
+	defer f.Close()
+	byPcap := map[string][]ndpiRow{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() {
+		var r ndpiRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.JA4 == "" || r.JA4[0] != 't' || r.L4 != "TCP" {
+			continue // DTLS ('d') and QUIC ('q') rows are scored elsewhere
+		}
+		byPcap[r.Pcap] = append(byPcap[r.Pcap], r)
+	}
+	return byPcap
+}
+
+// parseFlow runs a Session over both directions of a TCP flow; the client
+// is the side whose stream carries a ClientHello.
+func parseFlow(f *testFlow) (*Session, error) {
+	s, _ := NewSession(DefaultConfig())
+	a, b := f.stream(0), f.stream(1)
+	if !looksLikeClientHello(a) && looksLikeClientHello(b) {
+		a, b = b, a
+	}
+	errC := s.Client.Feed(a)
+	errS := s.Server.Feed(b)
+	if errC != nil {
+		return s, errC
+	}
+	return s, errS
+}
+
+func looksLikeClientHello(b []byte) bool {
+	return len(b) > 5 && b[0] == recordHandshake && b[5] == typeClientHello
+}
+
+type score struct{ n, ok int }
+
+func (s *score) add(ok bool) {
+	s.n++
+	if ok {
+		s.ok++
+	}
+}
+
+func (s score) pct() float64 {
+	if s.n == 0 {
+		return 100
+	}
+	return 100 * float64(s.ok) / float64(s.n)
+}
+
+// TestNDPIAgreement compares the parser with nDPI's ndpiReader output on
+// the nDPI test captures (TLS over TCP only; QUIC is scored in the quic
+// package). Classes of disagreement that are not ours:
+//   - nDPI prints the server IP as hostname when there is no SNI; such rows
+//     are not counted for SNI.
+//   - ALPN: nDPI lists offered protocols joined by ';' (compared so).
+func TestNDPIAgreement(t *testing.T) {
+	truth := loadNDPI(t)
+	fields := map[string]*score{}
+	for _, name := range []string{"sni", "ja3c", "ja4", "ja3s", "alpn", "version", "subject", "issuer", "sans"} {
+		fields[name] = &score{}
+	}
+	var mismatches []string
+	for pcap, rows := range truth {
+		flows, err := readFlows(filepath.Join(corpusDir, "pcap/ndpi", pcap))
+		if err != nil {
+			t.Logf("%s: %v", pcap, err)
+		}
+		byKey := map[flowKey][]*testFlow{}
+		for _, f := range flows {
+			byKey[f.key] = append(byKey[f.key], f)
+			pk := portsKey(f.key)
+			byKey[pk] = append(byKey[pk], f)
+		}
+		for _, r := range rows {
+			k := r.key()
+			if !k.a.addr.IsValid() || !k.b.addr.IsValid() {
+				k = portsKey(k)
+			}
+			cands := byKey[k]
+			var hs *Handshake
+			if len(cands) > 0 {
+				s, _ := parseFlow(cands[0])
+				byKey[k] = cands[1:]
+				hs = &s.Handshake
+			}
+			ch := (*ClientHello)(nil)
+			if hs != nil {
+				ch = hs.ClientHello
+			}
+			miss := func(field, want, got string) {
+				mismatches = append(mismatches, pcap+" "+r.key().String()+" "+field+": want "+want+" got "+got)
+			}
+			check := func(field, want, got string) {
+				ok := want == got
+				fields[field].add(ok)
+				if !ok {
+					miss(field, want, got)
+				}
+			}
+			var ja3, ja4, sni, alpn string
+			if ch != nil {
+				_, ja3 = JA3(ch)
+				ja4 = JA4(ch, false)
+				sni = ch.ServerName
+				alpn = strings.Join(ch.ALPN, ";")
+			}
+			check("ja3c", r.JA3C, ja3)
+			check("ja4", r.JA4, ja4)
+			if r.Hostname != "" && !(sni == "" && isIP(r.Hostname)) {
+				check("sni", r.Hostname, sni)
+			}
+			if r.ALPN != "" || alpn != "" {
+				check("alpn", r.ALPN, alpn)
+			}
+			if r.JA3S != "" {
+				got := ""
+				if hs != nil && hs.ServerHello != nil {
+					_, got = JA3S(hs.ServerHello)
+				}
+				check("ja3s", r.JA3S, got)
+			}
+			if r.Version != "" && hs != nil && hs.ServerHello != nil {
+				check("version", r.Version, VersionName(hs.ServerHello.Version()))
+			}
+			if r.Subject != "" {
+				var leaf Certificate
+				if hs != nil && len(hs.Certificates) > 0 {
+					leaf = hs.Certificates[0]
+				}
+				check("subject", normDN(r.Subject), normDN(leaf.Subject))
+				check("issuer", normDN(r.Issuer), normDN(leaf.Issuer))
+				if r.SANs != "" {
+					check("sans", r.SANs, strings.Join(leaf.SANs, ","))
+				}
+			}
+		}
+	}
+	for i, m := range mismatches {
+		if i == 40 {
+			t.Logf("… %d more", len(mismatches)-40)
+			break
+		}
+		t.Log(m)
+	}
+	for _, name := range []string{"sni", "ja3c", "ja4", "ja3s", "alpn", "version", "subject", "issuer", "sans"} {
+		s := fields[name]
+		t.Logf("nDPI agreement %-8s %6.2f%% (%d/%d)", name, s.pct(), s.ok, s.n)
+	}
+	for _, name := range []string{"sni", "ja3c", "ja4"} {
+		if fields[name].pct() < 95 {
+			t.Errorf("%s agreement %.2f%% is under 95%%", name, fields[name].pct())
+		}
+	}
+}
+
+func portsKey(k flowKey) flowKey {
+	a, b := endpoint{port: k.a.port}, endpoint{port: k.b.port}
+	if b.less(a) {
+		a, b = b, a
+	}
+	return flowKey{l4: k.l4 + "/ports", a: a, b: b}
+}
+
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// normDN makes nDPI's "C=US, O=X, CN=Y" and Go's RFC 2253 "CN=Y,O=X,C=US"
+// comparable: the set of attribute=value pairs, sorted.
+func normDN(s string) string {
+	s = strings.ReplaceAll(s, "\\,", "\x00")
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(strings.TrimSpace(p), "\x00", ",")
+	}
+	sortStrings(parts)
+	return strings.Join(parts, ",")
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

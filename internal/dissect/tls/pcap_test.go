@@ -1,0 +1,180 @@
+package tls
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"sort"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// This file is a deliberately simple test-only flow reader: TCP payloads
+// per direction concatenated in sequence order (first gap ends the stream),
+// UDP payloads kept as datagrams. The real reassembly lives in internal/flow.
+
+type endpoint struct {
+	addr netip.Addr
+	port uint16
+}
+
+type flowKey struct {
+	l4   string
+	a, b endpoint // a < b
+}
+
+func (e endpoint) less(o endpoint) bool {
+	if c := e.addr.Compare(o.addr); c != 0 {
+		return c < 0
+	}
+	return e.port < o.port
+}
+
+func (e endpoint) String() string { return netip.AddrPortFrom(e.addr, e.port).String() }
+
+type segment struct {
+	seq  uint32
+	data []byte
+}
+
+type testFlow struct {
+	key    flowKey
+	first  endpoint // first sender
+	order  int
+	segs   [2][]segment // index 0: sent by a, 1: sent by b
+	syn    [2]bool
+	isn    [2]uint32
+	grams  [][]byte // UDP payloads in capture order
+	gramsA []bool   // whether each datagram was sent by a
+}
+
+// stream returns the in-order payload sent by side (0 = a, 1 = b).
+func (f *testFlow) stream(side int) []byte {
+	segs := f.segs[side]
+	if len(segs) == 0 {
+		return nil
+	}
+	base := segs[0].seq
+	if f.syn[side] {
+		base = f.isn[side] + 1
+	} else {
+		for _, s := range segs {
+			if int32(s.seq-base) < 0 {
+				base = s.seq
+			}
+		}
+	}
+	sort.SliceStable(segs, func(i, j int) bool { return int32(segs[i].seq-base) < int32(segs[j].seq-base) })
+	var out []byte
+	next := uint32(0)
+	for _, s := range segs {
+		off := s.seq - base
+		if int32(off) < 0 {
+			continue
+		}
+		if off > next {
+			break // gap
+		}
+		skip := next - off
+		if int(skip) >= len(s.data) {
+			continue
+		}
+		out = append(out, s.data[skip:]...)
+		next = off + uint32(len(s.data))
+	}
+	return out
+}
+
+// readFlows reads a pcap or pcapng file into flows in order of first packet.
+func readFlows(path string) ([]*testFlow, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var src interface {
+		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	}
+	var lt layers.LinkType
+	if bytes.HasPrefix(raw, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
+		r, err := pcapgo.NewNgReader(bytes.NewReader(raw), pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			return nil, err
+		}
+		src, lt = r, r.LinkType()
+	} else {
+		r, err := pcapgo.NewReader(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil {
+			return nil, err
+		}
+		src, lt = r, r.LinkType()
+	}
+	flows := map[flowKey]*testFlow{}
+	var order []*testFlow
+	for {
+		data, _, err := src.ReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			break // truncated captures end early
+		}
+		pkt := gopacket.NewPacket(data, lt, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+		var srcA, dstA netip.Addr
+		if ip4, ok := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
+			if ip4.Flags&layers.IPv4MoreFragments != 0 || ip4.FragOffset != 0 {
+				continue
+			}
+			srcA, _ = netip.AddrFromSlice(ip4.SrcIP)
+			dstA, _ = netip.AddrFromSlice(ip4.DstIP)
+		} else if ip6, ok := pkt.Layer(layers.LayerTypeIPv6).(*layers.IPv6); ok {
+			srcA, _ = netip.AddrFromSlice(ip6.SrcIP)
+			dstA, _ = netip.AddrFromSlice(ip6.DstIP)
+		} else {
+			continue
+		}
+		srcA, dstA = srcA.Unmap(), dstA.Unmap()
+		var s, d endpoint
+		var l4 string
+		var payload []byte
+		var tcp *layers.TCP
+		if t, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
+			tcp, l4, payload = t, "TCP", t.Payload
+			s, d = endpoint{srcA, uint16(t.SrcPort)}, endpoint{dstA, uint16(t.DstPort)}
+		} else if u, ok := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
+			l4, payload = "UDP", u.Payload
+			s, d = endpoint{srcA, uint16(u.SrcPort)}, endpoint{dstA, uint16(u.DstPort)}
+		} else {
+			continue
+		}
+		k := flowKey{l4: l4, a: s, b: d}
+		side := 0
+		if d.less(s) {
+			k.a, k.b, side = d, s, 1
+		}
+		f := flows[k]
+		if f == nil {
+			f = &testFlow{key: k, first: s, order: len(order)}
+			flows[k] = f
+			order = append(order, f)
+		}
+		if tcp != nil {
+			if tcp.SYN {
+				f.syn[side], f.isn[side] = true, tcp.Seq
+			}
+			if len(payload) > 0 {
+				f.segs[side] = append(f.segs[side], segment{tcp.Seq, append([]byte(nil), payload...)})
+			}
+		} else if len(payload) > 0 {
+			f.grams = append(f.grams, append([]byte(nil), payload...))
+			f.gramsA = append(f.gramsA, side == 0)
+		}
+	}
+	return order, nil
+}
+
+func (k flowKey) String() string { return fmt.Sprintf("%s %s-%s", k.l4, k.a, k.b) }
