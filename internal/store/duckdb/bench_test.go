@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"math/big"
 	"net/netip"
-	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -63,10 +60,11 @@ func BenchmarkIngest(b *testing.B) {
 	const n = 100_000
 	recs := benchRecords(b, n)
 	const batch = 1024 // what the pipeline hands a sink
-	for _, threads := range []int{1, 0} {
-		b.Run(fmt.Sprintf("impl=chunk/threads=%d", threads), func(b *testing.B) {
+	for _, rows := range []int{32_768, 100_000} {
+		b.Run(fmt.Sprintf("impl=chunk/threads=1/batch_rows=%d", rows), func(b *testing.B) {
 			cfg := duckdb.DefaultConfig(b.TempDir())
-			cfg.Threads = threads
+			cfg.Threads = 1
+			cfg.BatchRows = rows
 			s, err := duckdb.Open(context.Background(), cfg, duckdb.Deps{})
 			if err != nil {
 				b.Fatal(err)
@@ -195,7 +193,3 @@ func appendRow(row []driver.Value, r *record.Record, v *record.Value) []driver.V
 	}
 	return row
 }
-
-var _ = big.NewInt
-var _ = strings.Repeat
-var _ = os.Getenv

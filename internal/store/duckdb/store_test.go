@@ -2,6 +2,7 @@ package duckdb_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -271,5 +272,151 @@ func TestSearchMatchesPredicate(t *testing.T) {
 	}
 	if len(want) == 0 || len(want) == len(recs)/2 {
 		t.Logf("time window selects %d records", len(want))
+	}
+}
+
+func TestAggregations(t *testing.T) {
+	s, recs := fixtureStore(t)
+	ctx := context.Background()
+	port, _ := record.Lookup("destination.port")
+	transport, _ := record.Lookup("network.transport")
+	req := store.SearchRequest{Tenant: "default"}
+
+	// Top values, counted independently.
+	type key struct {
+		port      int64
+		transport string
+	}
+	want := map[key]int64{}
+	for i := range recs {
+		r := &recs[i]
+		if r.Tenant != "default" || !r.Destination.HasPort {
+			continue
+		}
+		want[key{int64(r.Destination.Port), r.Network.Transport}]++
+	}
+	top, err := s.Top(ctx, req, []*record.Field{port, transport}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[key]int64{}
+	for i, tr := range top {
+		if i > 0 && tr.Count > top[i-1].Count {
+			t.Errorf("top is not sorted: %v after %v", tr, top[i-1])
+		}
+		if tr.Values[0] == nil {
+			continue // records without a port
+		}
+		got[key{tr.Values[0].(int64), tr.Values[1].(string)}] = tr.Count
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("top destination.port,network.transport (-want +got):\n%s", diff)
+	}
+	if top3, err := s.Top(ctx, req, []*record.Field{port}, 3); err != nil || len(top3) != 3 {
+		t.Errorf("top 3 = %v, %v", top3, err)
+	}
+
+	// A histogram per minute sums to the count, in order.
+	n, err := s.Count(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.Histogram(ctx, req, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist := map[time.Time]int64{}
+	for i := range recs {
+		if recs[i].Tenant == "default" {
+			wantHist[recs[i].Timestamp.UTC().Truncate(time.Minute)]++
+		}
+	}
+	gotHist := map[time.Time]int64{}
+	var sum int64
+	for i, b := range hist {
+		if i > 0 && !b.Start.After(hist[i-1].Start) {
+			t.Errorf("histogram out of order at %d", i)
+		}
+		gotHist[b.Start] = b.Count
+		sum += b.Count
+	}
+	if sum != n {
+		t.Errorf("histogram sums to %d, count is %d", sum, n)
+	}
+	if diff := cmp.Diff(wantHist, gotHist); diff != "" {
+		t.Errorf("histogram (-want +got):\n%s", diff)
+	}
+}
+
+// TestInjection runs hostile values through every kind of condition; the
+// store must answer as the predicate does and stay intact.
+func TestInjection(t *testing.T) {
+	s, recs := fixtureStore(t)
+	for _, h := range hostile {
+		for _, q := range []string{
+			"observer.name:" + phrase(h),
+			"flow.history:" + phrase(h+"*"),
+			phrase(h),
+			"NOT observer.name:" + phrase(h),
+		} {
+			want := wantIDs(t, recs, q, query.Options{Tenant: "default"})
+			got := gotIDs(t, s, q, store.SearchRequest{Tenant: "default"})
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%q (-predicate +store):\n%s", q, diff)
+			}
+		}
+		// A hostile tenant is a value too.
+		if n, err := s.Count(context.Background(), store.SearchRequest{Tenant: h}); err != nil || n != 0 {
+			t.Errorf("tenant %q: %d, %v", h, n, err)
+		}
+	}
+	st, err := s.Stats(context.Background())
+	if err != nil || st.Records != int64(len(recs)) {
+		t.Errorf("after the hostile queries: %d records (%v), want %d", st.Records, err, len(recs))
+	}
+}
+
+func TestRetention(t *testing.T) {
+	recs := demoRecords(t)
+	day := func(d int) time.Time { return time.Date(2026, 11, 1+d, 12, 0, 0, 0, time.UTC) }
+	var all []record.Record
+	for d := range 5 {
+		for _, r := range recs[:10] {
+			r.Timestamp = day(d).Add(time.Duration(len(all)) * time.Second)
+			r.Event.ID = fmt.Sprintf("%s-%d", r.Event.ID, len(all))
+			all = append(all, r)
+		}
+	}
+	dir := t.TempDir()
+	cfg := duckdb.DefaultConfig(dir)
+	s, err := duckdb.Open(context.Background(), cfg, duckdb.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(all); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopen with 2 days of retention, "now" being the end of day 4: days
+	// 0, 1 and 2 end at or before now-48h and go, whole.
+	cfg.Retention = 48 * time.Hour
+	now := time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC)
+	s, err = duckdb.Open(context.Background(), cfg, duckdb.Deps{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	st, err := s.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Partitions != 2 || st.Records != 20 || !st.Oldest.Equal(all[30].Timestamp) {
+		t.Errorf("after retention: %+v, want 2 partitions, 20 records from %s", st, all[30].Timestamp)
+	}
+	n, err := s.Count(context.Background(), store.SearchRequest{Tenant: "default", From: day(0), To: day(3)})
+	if err != nil || n != 0 {
+		t.Errorf("records before the horizon: %d, %v", n, err)
 	}
 }
