@@ -5,9 +5,12 @@ import (
 	"crypto/sha1" //nolint:gosec // SHA-1 is the certificate fingerprint Zeek and nDPI print, not a security primitive here
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -57,8 +60,8 @@ func ParseCertificate(der []byte) Certificate {
 		c.ParseError = err.Error()
 		return c
 	}
-	c.Subject = x.Subject.String()
-	c.Issuer = x.Issuer.String()
+	c.Subject = formatDN(x.RawSubject)
+	c.Issuer = formatDN(x.RawIssuer)
 	c.SANs = append(c.SANs, x.DNSNames...)
 	for _, ip := range x.IPAddresses {
 		c.SANs = append(c.SANs, ip.String())
@@ -83,4 +86,72 @@ func serialHex(n *big.Int) string {
 		return "00"
 	}
 	return fmt.Sprintf("%X", b)
+}
+
+// oidNames are the attribute short names OpenSSL prints in RFC 2253 mode,
+// which is the form Zeek logs; crypto/x509's Name.String prints several of
+// them (emailAddress, DC, UID) as raw OIDs.
+var oidNames = map[string]string{
+	"2.5.4.3":                    "CN",
+	"2.5.4.4":                    "SN",
+	"2.5.4.5":                    "serialNumber",
+	"2.5.4.6":                    "C",
+	"2.5.4.7":                    "L",
+	"2.5.4.8":                    "ST",
+	"2.5.4.9":                    "street",
+	"2.5.4.10":                   "O",
+	"2.5.4.11":                   "OU",
+	"2.5.4.12":                   "title",
+	"2.5.4.15":                   "businessCategory",
+	"2.5.4.17":                   "postalCode",
+	"2.5.4.42":                   "GN",
+	"2.5.4.46":                   "dnQualifier",
+	"1.2.840.113549.1.9.1":       "emailAddress",
+	"0.9.2342.19200300.100.1.1":  "UID",
+	"0.9.2342.19200300.100.1.25": "DC",
+	"1.3.6.1.4.1.311.60.2.1.1":   "jurisdictionL",
+	"1.3.6.1.4.1.311.60.2.1.2":   "jurisdictionST",
+	"1.3.6.1.4.1.311.60.2.1.3":   "jurisdictionC",
+}
+
+// formatDN renders a DER Name in RFC 2253 order (last RDN first), the
+// attributes of a multi-valued RDN joined by '+'.
+func formatDN(raw []byte) string {
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(raw, &seq); err != nil || len(rest) != 0 {
+		return ""
+	}
+	var sb strings.Builder
+	for i := len(seq) - 1; i >= 0; i-- {
+		for j, atv := range seq[i] {
+			switch {
+			case j > 0:
+				sb.WriteByte('+')
+			case sb.Len() > 0:
+				sb.WriteByte(',')
+			}
+			name, ok := oidNames[atv.Type.String()]
+			if !ok {
+				name = atv.Type.String()
+			}
+			sb.WriteString(name)
+			sb.WriteByte('=')
+			escapeDNValue(&sb, fmt.Sprint(atv.Value))
+		}
+	}
+	return sb.String()
+}
+
+func escapeDNValue(sb *strings.Builder, v string) {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';',
+			c == '#' && i == 0, c == ' ' && (i == 0 || i == len(v)-1):
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		default:
+			sb.WriteByte(c)
+		}
+	}
 }

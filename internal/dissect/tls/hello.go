@@ -112,6 +112,12 @@ func VersionName(v uint16) string {
 	case 0xfefc:
 		return "DTLSv1.3"
 	}
+	if v == 0xfb1a {
+		return "TLSv1.3 (Fizz)" // Facebook's Fizz draft-era TLS 1.3 code point
+	}
+	if v>>8 == 0x7f {
+		return fmt.Sprintf("TLSv1.3 (draft %d)", v&0xff)
+	}
 	return fmt.Sprintf("0x%04x", v)
 }
 

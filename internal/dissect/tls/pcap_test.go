@@ -124,31 +124,32 @@ func readFlows(path string) ([]*testFlow, error) {
 			break // truncated captures end early
 		}
 		pkt := gopacket.NewPacket(data, lt, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
+		// Tunnels (VXLAN, GTP, …): the innermost IP and transport layers win.
 		var srcA, dstA netip.Addr
-		if ip4, ok := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
-			if ip4.Flags&layers.IPv4MoreFragments != 0 || ip4.FragOffset != 0 {
-				continue
-			}
-			srcA, _ = netip.AddrFromSlice(ip4.SrcIP)
-			dstA, _ = netip.AddrFromSlice(ip4.DstIP)
-		} else if ip6, ok := pkt.Layer(layers.LayerTypeIPv6).(*layers.IPv6); ok {
-			srcA, _ = netip.AddrFromSlice(ip6.SrcIP)
-			dstA, _ = netip.AddrFromSlice(ip6.DstIP)
-		} else {
-			continue
-		}
-		srcA, dstA = srcA.Unmap(), dstA.Unmap()
 		var s, d endpoint
 		var l4 string
 		var payload []byte
 		var tcp *layers.TCP
-		if t, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
-			tcp, l4, payload = t, "TCP", t.Payload
-			s, d = endpoint{srcA, uint16(t.SrcPort)}, endpoint{dstA, uint16(t.DstPort)}
-		} else if u, ok := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
-			l4, payload = "UDP", u.Payload
-			s, d = endpoint{srcA, uint16(u.SrcPort)}, endpoint{dstA, uint16(u.DstPort)}
-		} else {
+		frag := false
+		for _, l := range pkt.Layers() {
+			switch v := l.(type) {
+			case *layers.IPv4:
+				frag = v.Flags&layers.IPv4MoreFragments != 0 || v.FragOffset != 0
+				srcA, _ = netip.AddrFromSlice(v.SrcIP)
+				dstA, _ = netip.AddrFromSlice(v.DstIP)
+			case *layers.IPv6:
+				frag = false
+				srcA, _ = netip.AddrFromSlice(v.SrcIP)
+				dstA, _ = netip.AddrFromSlice(v.DstIP)
+			case *layers.TCP:
+				tcp, l4, payload = v, "TCP", v.Payload
+				s, d = endpoint{srcA.Unmap(), uint16(v.SrcPort)}, endpoint{dstA.Unmap(), uint16(v.DstPort)}
+			case *layers.UDP:
+				tcp, l4, payload = nil, "UDP", v.Payload
+				s, d = endpoint{srcA.Unmap(), uint16(v.SrcPort)}, endpoint{dstA.Unmap(), uint16(v.DstPort)}
+			}
+		}
+		if l4 == "" || frag {
 			continue
 		}
 		k := flowKey{l4: l4, a: s, b: d}

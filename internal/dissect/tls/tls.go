@@ -268,3 +268,12 @@ func (p *Parser) message(typ uint8, body []byte) error {
 	}
 	return nil
 }
+
+// Probe reports whether data starts like a TLS stream: a plaintext
+// handshake record (TLS 1.0–1.3 record version) whose first message is a
+// ClientHello or ServerHello. The dissect framework uses it to recognise TLS
+// on any port and to find where TLS starts after a STARTTLS exchange.
+func Probe(data []byte) bool {
+	return len(data) >= 6 && data[0] == recordHandshake && data[1] == 3 && data[2] <= 4 &&
+		(data[5] == typeClientHello || data[5] == typeServerHello)
+}
