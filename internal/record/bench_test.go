@@ -2,6 +2,7 @@ package record
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,4 +33,26 @@ func BenchmarkAppendJSON(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestMPLSDoesNotOverwritePattern guards against a getter that builds a
+// list in the scratch value while it still aliases a record's slice.
+func TestMPLSDoesNotOverwritePattern(t *testing.T) {
+	r := benchRecord()
+	r.Flow.MPLS = []uint32{16, 17, 18}
+	want := append([]int32(nil), r.Flow.PatternIATMicros...)
+	out := string(r.AppendJSON(nil))
+	for i, x := range r.Flow.PatternIATMicros {
+		if x != want[i] {
+			t.Fatalf("pattern iat %d changed from %d to %d while encoding", i, want[i], x)
+		}
+	}
+	if !strings.Contains(out, `"labels":[16,17,18]`) || !strings.Contains(out, `"iat_us":[0,59835,`) {
+		t.Errorf("encoded record lacks the labels or the pattern: %s", out)
+	}
+	// A second record must not see the first one's data either.
+	r2 := benchRecord()
+	if out2 := string(r2.AppendJSON(nil)); strings.Contains(out2, "labels") {
+		t.Errorf("labels leaked into a record without MPLS: %s", out2)
+	}
 }

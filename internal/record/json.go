@@ -68,7 +68,7 @@ func (f *Field) appliesTo(ds Dataset) bool {
 func (r *Record) AppendJSON(dst []byte) []byte {
 	v := valuePool.Get().(*Value)
 	dst, _ = appendNode(dst, jsonTree, r, v)
-	*v = Value{Ints: v.Ints[:0]}
+	*v = Value{scratch: v.scratch[:0]} // drop references to the record
 	valuePool.Put(v)
 	return dst
 }

@@ -46,6 +46,8 @@ type Value struct {
 	MAC  [6]byte
 	Ints []int32
 	Strs []string
+
+	scratch []int32 // owned by the Value: getters that convert build lists here, never in a record's slices
 }
 
 // Field is one row of the schema table.
@@ -190,10 +192,11 @@ var Fields = []Field{
 			if len(r.Flow.MPLS) == 0 {
 				return false
 			}
-			v.Ints = v.Ints[:0]
+			v.scratch = v.scratch[:0]
 			for _, l := range r.Flow.MPLS {
-				v.Ints = append(v.Ints, int32(l)) //nolint:gosec // labels are 20 bits
+				v.scratch = append(v.scratch, int32(l)) //nolint:gosec // labels are 20 bits
 			}
+			v.Ints = v.scratch
 			return true
 		}},
 	{Name: "flow.tunnel.types", Type: TypeStringList, Datasets: flowOnly, Doc: "Encapsulations around the flow, outermost first: gre, erspan, vxlan, geneve, gtp-u, ipip, ipv6-in-ip, teredo.",
