@@ -82,17 +82,13 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			}
 			defer func() { _ = src.Close() }()
 
-			var w io.Writer = cmd.OutOrStdout()
+			var def io.Writer = cmd.OutOrStdout()
 			if storeDir != "" && !cmd.Flags().Changed("output") {
-				w = io.Discard // --store without -o: records go to the store only
+				def = io.Discard // --store without -o: records go to the store only
 			}
-			var outFile *os.File
-			if out != "" && out != "-" {
-				outFile, err = os.Create(out) //nolint:gosec // the user names the output file
-				if err != nil {
-					return &exitError{2, fmt.Errorf("cannot write output: %w", err)}
-				}
-				w = outFile
+			w, closeOut, err := openOutput(out, def)
+			if err != nil {
+				return err
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			sink := ndjson.New(bw)
@@ -115,10 +111,8 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			stopProgress()
 
 			flushErr := bw.Flush()
-			if outFile != nil {
-				if err := outFile.Close(); err != nil && flushErr == nil {
-					flushErr = err
-				}
+			if err := closeOut(); err != nil && flushErr == nil {
+				flushErr = err
 			}
 			if !quiet {
 				printSummary(os.Stderr, &st, src.Stats(), elapsed, sink)

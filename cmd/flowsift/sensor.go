@@ -110,14 +110,9 @@ func runSensor(cmd *cobra.Command, ff *flowFlags, cfg afpacket.Config, out strin
 	}
 	defer func() { _ = src.Close() }()
 
-	var w io.Writer = cmd.OutOrStdout()
-	var outFile *os.File
-	if out != "" && out != "-" {
-		outFile, err = os.Create(out) //nolint:gosec // the user names the output file
-		if err != nil {
-			return &exitError{2, fmt.Errorf("cannot write output: %w", err)}
-		}
-		w = outFile
+	w, closeOut, err := openOutput(out, cmd.OutOrStdout())
+	if err != nil {
+		return err
 	}
 	fw := newFlushWriter(w, time.Second)
 	sink := ndjson.New(fw)
@@ -163,10 +158,8 @@ func runSensor(cmd *cobra.Command, ff *flowFlags, cfg afpacket.Config, out strin
 	_ = src.Close()
 
 	flushErr := fw.Close()
-	if outFile != nil {
-		if err := outFile.Close(); err != nil && flushErr == nil {
-			flushErr = err
-		}
+	if err := closeOut(); err != nil && flushErr == nil {
+		flushErr = err
 	}
 	if !quiet {
 		printSensorSummary(stderr, cfg.Interface, &st, src.Stats(), elapsed, sink)
