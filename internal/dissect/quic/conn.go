@@ -46,8 +46,10 @@ type Conn struct {
 	session   *tls.Session
 	asm       [2]*Assembler
 	initials  [2]int
-	clientKey []byte // DCID the client's latest Initial keys derive from
+	clientKey []byte // DCID the Initial keys derive from
+	haveKey   bool
 	version   uint32
+	known     bool // version has known Initial protection
 }
 
 // NewConn returns a Conn with the given bounds.
@@ -87,10 +89,11 @@ func (c *Conn) Feed(data []byte, fromClient bool) error {
 		if err != nil {
 			return keep(first, err)
 		}
-		if c.version == 0 {
-			c.version = h.Version
+		if _, known := suiteFor(h.Version); c.version == 0 || (known && !c.known) {
+			c.version, c.known = h.Version, known
 		}
 		if h.Type == TypeRetry {
+			c.haveKey = false // the client's next Initial uses the Retry's connection ID
 			return first
 		}
 		end := h.PayloadOffset + h.Length
@@ -111,22 +114,26 @@ func keep(first, err error) error {
 }
 
 func (c *Conn) initial(pkt []byte, h Header, dir int) error {
-	keyID := h.DCID
-	if dir == 0 {
-		// After a Retry the client switches DCID and derives new keys from it.
-		c.clientKey = append(c.clientKey[:0], h.DCID...)
-	} else {
-		if c.clientKey == nil {
-			return fmt.Errorf("quic: server initial before client initial: %w", ErrDecrypt)
+	// Initial keys come from the DCID of the client's first Initial and stay
+	// the same when the client later switches to the server's connection ID;
+	// only a Retry changes them (Feed then clears clientKey).
+	if _, ok := suiteFor(h.Version); !ok {
+		return fmt.Errorf("quic: version 0x%08x: %w", h.Version, ErrUnsupported)
+	}
+	if dir == 0 && !c.haveKey {
+		c.clientKey, c.haveKey = append(c.clientKey[:0], h.DCID...), true
+	}
+	if !c.haveKey {
+		return fmt.Errorf("quic: server initial before client initial: %w", ErrDecrypt)
+	}
+	payload, err := c.open(pkt, h, c.clientKey, dir)
+	if err != nil && dir == 0 && string(h.DCID) != string(c.clientKey) {
+		// A missed Retry or a capture that starts late: try the packet's own DCID.
+		if p2, err2 := c.open(pkt, h, h.DCID, dir); err2 == nil {
+			payload, err = p2, nil
+			c.clientKey = append(c.clientKey[:0], h.DCID...)
 		}
-		keyID = c.clientKey
 	}
-	keys, err := InitialKeys(h.Version, keyID, dir == 1)
-	if err != nil {
-		return err
-	}
-	buf := append([]byte(nil), pkt...)
-	payload, _, err := keys.Decrypt(buf, h)
 	if err != nil {
 		return err
 	}
@@ -137,4 +144,13 @@ func (c *Conn) initial(pkt []byte, h Header, dir int) error {
 		}
 	}
 	return err
+}
+
+func (c *Conn) open(pkt []byte, h Header, keyID []byte, dir int) ([]byte, error) {
+	keys, err := InitialKeys(h.Version, keyID, dir == 1)
+	if err != nil {
+		return nil, err
+	}
+	payload, _, err := keys.Decrypt(append([]byte(nil), pkt...), h)
+	return payload, err
 }
