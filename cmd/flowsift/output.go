@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // openOutput returns where records go: the file named by -o, or def for
@@ -18,4 +22,22 @@ func openOutput(name string, def io.Writer) (io.Writer, func() error, error) {
 		return nil, nil, &exitError{2, fmt.Errorf("cannot write output: %w", err)}
 	}
 	return f, f.Close, nil
+}
+
+// configKey matches the YAML path a Validate message starts with.
+var configKey = regexp.MustCompile(`(?m)^(?:[a-z_]+\.)*([a-z_]+):`)
+
+// invalidOptions turns a Validate error into one that also names the
+// command-line flag of each key (flow.tcp_idle → --tcp-idle), when the
+// command has that flag.
+func invalidOptions(cmd *cobra.Command, err error) error {
+	msg := configKey.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		key := strings.TrimSuffix(m, ":")
+		name := key[strings.LastIndexByte(key, '.')+1:]
+		if f := cmd.Flags().Lookup(strings.ReplaceAll(name, "_", "-")); f != nil {
+			return "--" + f.Name + " (" + key + "):"
+		}
+		return m
+	})
+	return &exitError{2, fmt.Errorf("invalid options:\n%s", msg)}
 }

@@ -74,7 +74,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := ff.cfg.Validate(); err != nil {
-				return &exitError{2, fmt.Errorf("invalid options:\n%w", err)}
+				return invalidOptions(cmd, err)
 			}
 			src, err := pcapfile.Open(args...)
 			if err != nil {

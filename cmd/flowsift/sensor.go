@@ -79,7 +79,7 @@ narrower if it is not zero.`,
 			}
 			cfg.BPFRaw = bpfRaw
 			if err := errors.Join(ff.cfg.Validate(), cfg.Validate()); err != nil {
-				return &exitError{2, fmt.Errorf("invalid options:\n%w", err)}
+				return invalidOptions(cmd, err)
 			}
 			return runSensor(cmd, &ff, cfg, out, quiet)
 		},
