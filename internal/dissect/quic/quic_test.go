@@ -153,3 +153,46 @@ func TestHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestFixtures runs the testdata captures through Conn and checks the SNI
+// and version against nDPI's values (testdata/SOURCES.md).
+func TestFixtures(t *testing.T) {
+	want := map[string]struct {
+		sni     string
+		version uint32
+	}{
+		"quic_frags_different_dcid.pcapng": {"cdnjs.cloudflare.com", Version1},
+		"quic-v2.pcapng":                   {"test", Version2},
+		"quic_t51.pcap":                    {"www.google.com", 0x54303531},
+		"quicv2-echo-443.pcap":             {"", Version2},
+	}
+	for file, w := range want {
+		t.Run(file, func(t *testing.T) {
+			flows, err := readFlows(filepath.Join("testdata", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fl := range flows {
+				if len(fl.grams) == 0 || fl.grams[0][0]&0x80 == 0 {
+					continue
+				}
+				c, _ := NewConn(DefaultConfig())
+				for i, g := range fl.grams {
+					_ = c.Feed(g, fl.gramsA[i] == fl.gramsA[0])
+				}
+				ch := c.Handshake().ClientHello
+				if ch == nil {
+					continue // e.g. a Google QUIC flow next to the IETF one
+				}
+				if c.Version() != w.version || (w.sni != "" && ch.ServerName != w.sni) {
+					t.Errorf("version %s sni %q, want %s %q", VersionName(c.Version()), ch.ServerName, VersionName(w.version), w.sni)
+				}
+				if sh := c.Handshake().ServerHello; sh != nil {
+					t.Logf("%s JA4 %s JA4S %s", fl.key, tls.JA4(ch, true), tls.JA4S(sh, true))
+				}
+				return
+			}
+			t.Fatal("no QUIC flow with a ClientHello")
+		})
+	}
+}
