@@ -80,7 +80,7 @@ func suiteFor(v uint32) (suite, bool) {
 		return suiteDraft22, true
 	case v == 0xfaceb002 || v == 0xfaceb00e: // Facebook mvfst draft-27 and experimental
 		return suiteDraft23, true
-	case v == 0x54303531: // Google T051: IETF packet protection, own salt
+	case v == 0x54303531: // Google T051: IETF packet protection, own salt (the handshake then rides in STREAM frames, not parsed)
 		return suiteT051, true
 	}
 	return suite{}, false
