@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -14,7 +15,9 @@ import (
 // EllipticCurvePointFormats", decimal values joined by '-', GREASE removed).
 func JA3(ch *ClientHello) (str, hash string) {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d,", ch.LegacyVersion)
+	sb.Grow(256)
+	sb.WriteString(strconv.Itoa(int(ch.LegacyVersion)))
+	sb.WriteByte(',')
 	joinU16(&sb, ch.CipherSuites, '-')
 	sb.WriteByte(',')
 	joinU16(&sb, ch.Extensions, '-')
@@ -25,7 +28,7 @@ func JA3(ch *ClientHello) (str, hash string) {
 		if i > 0 {
 			sb.WriteByte('-')
 		}
-		fmt.Fprintf(&sb, "%d", f)
+		sb.WriteString(strconv.Itoa(int(f)))
 	}
 	str = sb.String()
 	return str, md5hex(str)
@@ -35,7 +38,10 @@ func JA3(ch *ClientHello) (str, hash string) {
 // Extensions") and its MD5 hex digest.
 func JA3S(sh *ServerHello) (str, hash string) {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d,%d,", sh.LegacyVersion, sh.CipherSuite)
+	sb.WriteString(strconv.Itoa(int(sh.LegacyVersion)))
+	sb.WriteByte(',')
+	sb.WriteString(strconv.Itoa(int(sh.CipherSuite)))
+	sb.WriteByte(',')
 	joinU16(&sb, sh.Extensions, '-')
 	str = sb.String()
 	return str, md5hex(str)
@@ -71,8 +77,13 @@ func JA4(ch *ClientHello, quic bool) string {
 	if len(ch.ALPN) > 0 {
 		alpn = ch.ALPN[0]
 	}
-	a := fmt.Sprintf("%c%s%c%02d%02d%s", proto, ja4Version(ch.MaxVersion()), sni,
-		min(len(ciphers), 99), min(len(exts), 99), ja4ALPN(alpn))
+	a := make([]byte, 0, 10)
+	a = append(a, proto)
+	a = append(a, ja4Version(ch.MaxVersion())...)
+	a = append(a, sni)
+	a = append2d(a, len(ciphers))
+	a = append2d(a, len(exts))
+	a = append(a, ja4ALPN(alpn)...)
 
 	slices.Sort(ciphers)
 	b := ja4Hash(hexList(ciphers))
@@ -91,7 +102,13 @@ func JA4(ch *ClientHello, quic bool) string {
 	if len(sorted) == 0 {
 		c = ""
 	}
-	return a + "_" + b + "_" + ja4Hash(c)
+	return string(a) + "_" + b + "_" + ja4Hash(c)
+}
+
+// append2d appends n capped at 99 as two decimal digits.
+func append2d(b []byte, n int) []byte {
+	n = min(n, 99)
+	return append(b, byte('0'+n/10), byte('0'+n%10))
 }
 
 // JA4S returns the FoxIO JA4S server fingerprint, "a_b_c": protocol,
@@ -159,14 +176,15 @@ func ja4Hash(s string) string {
 }
 
 func hexList(vs []uint16) string {
-	var sb strings.Builder
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 5*len(vs))
 	for i, v := range vs {
 		if i > 0 {
-			sb.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprintf(&sb, "%04x", v)
+		b = append(b, digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf])
 	}
-	return sb.String()
+	return string(b)
 }
 
 func noGREASE(vs []uint16) []uint16 {

@@ -17,7 +17,9 @@ func isSentinel(err error) bool {
 // FuzzFeed feeds arbitrary bytes, split at a fuzzer-chosen stride, to
 // both directions of a Session. It checks that nothing panics, that every
 // error wraps a sentinel, that buffering stays bounded and that the result
-// is JSON-encodable and proportionate to the input.
+// is JSON-encodable and proportionate to the input. The seeds are whole
+// TLS streams of several kilobytes, whose minimisation stalls the fuzzer
+// for minutes: run it with -fuzzminimizetime 200x.
 func FuzzFeed(f *testing.F) {
 	clients, servers := fixtureStreams(f)
 	for i := range clients {

@@ -2,6 +2,7 @@ package tls
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -302,6 +303,6 @@ func joinU16(sb *strings.Builder, vs []uint16, sep byte) {
 			sb.WriteByte(sep)
 		}
 		first = false
-		fmt.Fprintf(sb, "%d", v)
+		sb.WriteString(strconv.Itoa(int(v)))
 	}
 }
