@@ -123,6 +123,13 @@ func (s score) pct() float64 {
 //   - nDPI prints the server IP as hostname when there is no SNI; such rows
 //     are not counted for SNI.
 //   - ALPN: nDPI lists offered protocols joined by ';' (compared so).
+//   - version (reported, not gated): nDPI's tls_version is sometimes the
+//     client's version rather than the ServerHello's (alexa-app.pcapng: the
+//     ServerHello says TLS 1.0, whose JA3S nDPI computes the same as we do,
+//     while nDPI prints TLSv1.2).
+//   - the rest of the misses come from this test's simple stream reader
+//     (captures that start mid-connection, CAPWAP tunnels gopacket does not
+//     decapsulate) and from nDPI joining the names of several certificates.
 func TestNDPIAgreement(t *testing.T) {
 	truth := loadNDPI(t)
 	fields := map[string]*score{}
@@ -231,10 +238,12 @@ func TestNDPIAgreement(t *testing.T) {
 //     is set, which it also fills without a server_name extension, and 'i'
 //     when the SNI is a numeric IP; the spec looks only at the extension;
 //   - the ALPN characters: the nDPI build that wrote the truth prints the
-//     first two characters of the first ALPN value ("ht" for http/1.1, "sp"
-//     for spdy/3.1), the spec the first and last ("h1", "s1").
+//     first two characters of the first ALPN value ("ht" for http/1.1, "h3"
+//     for h3-29), the spec the first and last ("h1", "h9"); for QUIC it
+//     sometimes prints '0' as the second one ("h0" for h3). So the first
+//     ALPN character must match and the second is not compared.
 //
-// Everything else (version, counts, both hashes) must be equal.
+// Everything else (protocol, version, counts, both hashes) must be equal.
 func ja4NDPIEqual(want, got string, ch *ClientHello) bool {
 	if len(want) != len(got) || len(got) < 10 {
 		return false
