@@ -48,6 +48,7 @@ type Conn struct {
 	initials  [2]int
 	clientKey []byte // DCID the Initial keys derive from
 	haveKey   bool
+	origDCID  []byte
 	version   uint32
 	known     bool // version has known Initial protection
 }
@@ -69,6 +70,11 @@ func NewConn(cfg Config) (*Conn, error) {
 
 // Handshake returns what the TLS parsers learned so far.
 func (c *Conn) Handshake() *tls.Handshake { return &c.session.Handshake }
+
+// OriginalDCID returns the destination connection ID of the client's first
+// Initial (Zeek's client_initial_dcid), nil before it. After a Retry the
+// keys derive from a later one, but this stays the original.
+func (c *Conn) OriginalDCID() []byte { return c.origDCID }
 
 // Version returns the QUIC version of the first long-header packet seen.
 func (c *Conn) Version() uint32 { return c.version }
@@ -119,6 +125,9 @@ func (c *Conn) initial(pkt []byte, h Header, dir int) error {
 	// only a Retry changes them (Feed then clears clientKey).
 	if _, ok := suiteFor(h.Version); !ok {
 		return fmt.Errorf("quic: version 0x%08x: %w", h.Version, ErrUnsupported)
+	}
+	if dir == 0 && c.origDCID == nil {
+		c.origDCID = append([]byte{}, h.DCID...)
 	}
 	if dir == 0 && !c.haveKey {
 		c.clientKey, c.haveKey = append(c.clientKey[:0], h.DCID...), true
