@@ -204,7 +204,23 @@ func (p *Parser) FeedHandshake(data []byte) error {
 		return p.err
 	}
 	for len(data) > 0 {
-		// Fill the 4-byte header first, then the body, never buffering
+		// Fast path: a whole message at the start of data is parsed in place.
+		if len(p.msg) == 0 && len(data) >= 4 {
+			size := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
+			if size > p.cfg.MaxMessageSize {
+				p.err = fmt.Errorf("tls: handshake message type %d length %d: %w", data[0], size, ErrTooLarge)
+				return p.err
+			}
+			if len(data) >= 4+size {
+				if err := p.message(data[0], data[4:4+size]); err != nil {
+					p.err = err
+					return err
+				}
+				data = data[4+size:]
+				continue
+			}
+		}
+		// Otherwise fill the 4-byte header, then the body, never buffering
 		// more than one message.
 		need := 4
 		if len(p.msg) >= 4 {
@@ -223,7 +239,12 @@ func (p *Parser) FeedHandshake(data []byte) error {
 		}
 		if len(p.msg) >= 4 && len(p.msg) == 4+(int(p.msg[1])<<16|int(p.msg[2])<<8|int(p.msg[3])) {
 			err := p.message(p.msg[0], p.msg[4:])
-			p.msg = p.msg[:0]
+			// A long-lived connection should not keep a certificate-sized buffer.
+			if cap(p.msg) > 4096 {
+				p.msg = nil
+			} else {
+				p.msg = p.msg[:0]
+			}
 			if err != nil {
 				p.err = err
 				return err
