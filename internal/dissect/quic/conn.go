@@ -49,8 +49,12 @@ type Conn struct {
 	clientKey []byte // DCID the Initial keys derive from
 	haveKey   bool
 	origDCID  []byte
-	version   uint32
-	known     bool // version has known Initial protection
+
+	keys       [2]*Keys
+	keyVersion [2]uint32
+	keyID      [2][]byte
+	version    uint32
+	known      bool // version has known Initial protection
 }
 
 // NewConn returns a Conn with the given bounds.
@@ -156,9 +160,15 @@ func (c *Conn) initial(pkt []byte, h Header, dir int) error {
 }
 
 func (c *Conn) open(pkt []byte, h Header, keyID []byte, dir int) ([]byte, error) {
-	keys, err := InitialKeys(h.Version, keyID, dir == 1)
-	if err != nil {
-		return nil, err
+	// Keys are cached per direction: deriving them costs more than
+	// decrypting a packet.
+	keys := c.keys[dir]
+	if keys == nil || c.keyVersion[dir] != h.Version || string(c.keyID[dir]) != string(keyID) {
+		var err error
+		if keys, err = InitialKeys(h.Version, keyID, dir == 1); err != nil {
+			return nil, err
+		}
+		c.keys[dir], c.keyVersion[dir], c.keyID[dir] = keys, h.Version, append(c.keyID[dir][:0], keyID...)
 	}
 	payload, _, err := keys.Decrypt(append([]byte(nil), pkt...), h)
 	return payload, err
