@@ -15,12 +15,15 @@ build: ## build bin/flowsift
 	$(GO) build -trimpath -o $(BIN) ./cmd/flowsift
 
 .PHONY: demo
-demo: build ## read the bundled real captures and show a few flow records
-	@echo "== flowsift read testdata/demo/*.pcap -o out/demo.ndjson"
-	@mkdir -p out
-	./$(BIN) read -o out/demo.ndjson testdata/demo/wikipedia.pcap testdata/demo/instagram.pcap
-	@echo "== first 3 of $$(wc -l < out/demo.ndjson) records (out/demo.ndjson):"
-	@head -n 3 out/demo.ndjson
+demo: build ## read the bundled real captures into a store and NDJSON, then search them
+	@rm -rf out/store && mkdir -p out
+	@echo "== flowsift read --store out/store -o out/demo.ndjson testdata/demo/*.pcap"
+	./$(BIN) read --store out/store -o out/demo.ndjson testdata/demo/wikipedia.pcap testdata/demo/instagram.pcap
+	@echo "== first record of $$(wc -l < out/demo.ndjson) in out/demo.ndjson:"
+	@head -n 1 out/demo.ndjson
+	@echo "== flowsift search --store out/store 'network.transport:tcp AND destination.port:443' --top destination.ip"
+	./$(BIN) search --store out/store 'network.transport:tcp AND destination.port:443' --top destination.ip --format table
+	@echo "== now try: ./$(BIN) search --store out/store 'source.ip:192.168.0.0/16 AND NOT destination.port:(80 OR 443)'"
 
 .PHONY: test
 test: fmt-check vet lint test-race fuzz-smoke bench-smoke eval check-generated ## everything CI runs
