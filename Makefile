@@ -60,7 +60,7 @@ lint: ## staticcheck
 fuzz-smoke: ## run every fuzz target for FUZZTIME (default 10s)
 	@set -e; for pkg in $$($(GO) list ./internal/...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "== fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    echo "== fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg; \
 	  done; done
 
 .PHONY: fuzz
