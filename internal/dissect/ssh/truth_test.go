@@ -156,6 +156,7 @@ type ndpiRow struct {
 	Server   string `json:"server_info"`
 	DHCPFP   string `json:"dhcp_fingerprint"`
 	DHCPVC   string `json:"dhcp_class_ident"`
+	Tunnel   string `json:"tunnel"`
 }
 
 func (r ndpiRow) key() flowKey { return tupleKey(r.L4, r.Src, r.Sport, r.Dst, r.Dport) }
