@@ -50,16 +50,23 @@ type packet struct {
 }
 
 // delivery is a run of in-order bytes of one direction, as a simple
-// reassembler would hand it to a parser after the packet arrived.
+// reassembler would hand it to a parser after the packet arrived, or
+// (data nil) a gap of that many bytes the capture never filled.
 type delivery struct {
 	side int
 	data []byte
+	gap  int
 }
+
+// maxOutOfOrder is how many segments wait behind a hole before the
+// reassembler gives up on it and reports a gap, as Zeek does.
+const maxOutOfOrder = 16
 
 // deliveries replays the TCP segments in capture order through a minimal
 // per-direction reassembler: a segment is delivered when it is next in
 // sequence (buffered segments that become contiguous follow it); overlaps
-// are trimmed; a gap that is never filled ends that direction.
+// are trimmed; a hole that stays open behind maxOutOfOrder segments, or
+// at the end of the capture, is reported as a gap and skipped.
 func (f *testFlow) deliveries() []delivery {
 	var next [2]uint32
 	var started [2]bool
@@ -70,12 +77,7 @@ func (f *testFlow) deliveries() []delivery {
 			next[side], started[side] = f.isn[side]+1, true
 		}
 	}
-	for _, p := range f.pkts {
-		sd := p.side
-		if !started[sd] {
-			next[sd], started[sd] = p.seq, true
-		}
-		pending[sd] = append(pending[sd], p)
+	drain := func(sd int) {
 		for progress := true; progress; {
 			progress = false
 			for i := 0; i < len(pending[sd]); i++ {
@@ -90,12 +92,41 @@ func (f *testFlow) deliveries() []delivery {
 				if off > 0 {
 					continue
 				}
-				out = append(out, delivery{sd, q.data[-off:]})
+				out = append(out, delivery{side: sd, data: q.data[-off:]})
 				next[sd] += uint32(end)
 				pending[sd] = append(pending[sd][:i], pending[sd][i+1:]...)
 				progress = true
 				break
 			}
+		}
+	}
+	skip := func(sd int) {
+		lowest := int32(-1)
+		for _, q := range pending[sd] {
+			if off := int32(q.seq - next[sd]); lowest < 0 || off < lowest {
+				lowest = off
+			}
+		}
+		if lowest > 0 {
+			out = append(out, delivery{side: sd, gap: int(lowest)})
+			next[sd] += uint32(lowest)
+		}
+		drain(sd)
+	}
+	for _, p := range f.pkts {
+		sd := p.side
+		if !started[sd] {
+			next[sd], started[sd] = p.seq, true
+		}
+		pending[sd] = append(pending[sd], p)
+		drain(sd)
+		if len(pending[sd]) > maxOutOfOrder {
+			skip(sd)
+		}
+	}
+	for sd := range 2 {
+		for len(pending[sd]) > 0 {
+			skip(sd)
 		}
 	}
 	return out

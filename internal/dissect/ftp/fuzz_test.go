@@ -1,0 +1,62 @@
+package ftp
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+)
+
+const maxFuzzInput = 1 << 17
+
+// FuzzParse feeds a client and a server stream in chunks, alternating,
+// and checks that nothing panics, that the result encodes to JSON and that
+// it stays proportional to the input.
+func FuzzParse(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/*.pcap")
+	for _, p := range paths {
+		flows, err := readFlows(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, fl := range flows {
+			c := fl.clientSide()
+			f.Add(fl.stream(c), fl.stream(1-c), uint8(0))
+			f.Add(fl.stream(c), fl.stream(1-c), uint8(200))
+		}
+	}
+	f.Fuzz(func(t *testing.T, cli, srv []byte, chunk uint8) {
+		if len(cli)+len(srv) > maxFuzzInput {
+			return
+		}
+		cfg := DefaultConfig()
+		cfg.MaxLineLen = 600
+		cfg.MaxCommands = 64
+		s := NewSession(cfg)
+		step := int(chunk) + 1
+		var cmds []Command
+		for i, j := 0, 0; i < len(cli) || j < len(srv); i, j = i+step, j+step {
+			if j < len(srv) {
+				_ = s.FeedServer(srv[j:min(j+step, len(srv))])
+			}
+			if i < len(cli) {
+				_ = s.FeedClient(cli[i:min(i+step, len(cli))])
+			}
+			cmds = append(cmds, s.Drain()...)
+			if len(s.cli.buf) > cfg.MaxLineLen || len(s.srv.buf) > cfg.MaxLineLen || len(s.pending) > cfg.MaxPending || len(s.done) > cfg.MaxCommands {
+				t.Fatalf("buffers %d %d %d", len(s.cli.buf), len(s.srv.buf), len(s.pending))
+			}
+		}
+		cmds = append(cmds, s.Close()...)
+		out, err := json.Marshal(struct {
+			S *Session
+			T []Command
+		}{s, cmds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A two-byte line ("X\n") makes a command of ~40 JSON bytes.
+		if len(out) > 64*(len(cli)+len(srv))+1024 {
+			t.Fatalf("output %d bytes for %d input bytes", len(out), len(cli)+len(srv))
+		}
+	})
+}
