@@ -1,0 +1,39 @@
+package ntp
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics, that a message encodes to JSON
+// and that the output stays proportional to the input.
+func FuzzParse(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/*.pcap*")
+	for _, p := range paths {
+		flows, err := readFlows(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, fl := range flows {
+			for _, g := range fl.grams {
+				f.Add(g)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Parse(data)
+		if err != nil {
+			return
+		}
+		out, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The message has a fixed size whatever the input; a four-byte
+		// reference id can cost 24 JSON bytes escaped.
+		if len(out) > 1024 {
+			t.Fatalf("output %d bytes for %d input bytes", len(out), len(data))
+		}
+	})
+}
