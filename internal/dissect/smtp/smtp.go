@@ -242,6 +242,21 @@ func (s *Session) FeedServer(data []byte) error {
 	return errors.Join(errs...)
 }
 
+// GapClient tells the session that n bytes of the client stream were
+// never captured. Inside a BDAT chunk the chunk is shortened by n, so the
+// command after it is still found; otherwise the line in progress is
+// dropped. Message headers lost in a gap stay lost.
+func (s *Session) GapClient(n int) {
+	if s.bdatLeft > 0 {
+		s.bdatLeft = max(0, s.bdatLeft-int64(n))
+		return
+	}
+	s.cli.gap()
+}
+
+// GapServer is GapClient for the server stream.
+func (s *Session) GapServer(n int) { s.srv.gap() }
+
 func (s *Session) clip(v string) string {
 	if len(v) > s.cfg.MaxFieldLen {
 		return v[:s.cfg.MaxFieldLen]
@@ -444,6 +459,14 @@ type lineBuf struct {
 	max  int
 	buf  []byte
 	skip bool // discarding the rest of an over-long line
+}
+
+// gap drops the line in progress and, if there was one, skips to the
+// next line ending; with none in progress the lost bytes most likely were
+// whole lines.
+func (l *lineBuf) gap() {
+	l.skip = l.skip || len(l.buf) > 0
+	l.buf = l.buf[:0]
 }
 
 // next returns the next complete line without its line ending (nil if

@@ -106,3 +106,18 @@ func TestBounds(t *testing.T) {
 		t.Error("validate")
 	}
 }
+
+func TestGap(t *testing.T) {
+	s := NewSession(DefaultConfig())
+	converse(t, s, "220 x\r\n", "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 20 LAST\r\nSubject: s\r\n")
+	s.GapClient(8) // the rest of the chunk was never captured
+	converse(t, s, "250 ok\r\n250 ok\r\n250 queued\r\n", "QUIT\r\n")
+	txns := s.Close()
+	if len(txns) != 1 || !txns[0].Complete || txns[0].Headers.Subject != "s" {
+		t.Fatalf("%+v", txns)
+	}
+	s.GapServer(3)
+	if err := s.FeedServer([]byte("tail\r\n221 bye\r\n")); err == nil {
+		t.Log("server line after a gap parsed")
+	}
+}
