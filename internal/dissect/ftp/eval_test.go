@@ -52,7 +52,9 @@ func zeekURL(server netip.Addr, p string) string {
 //     250 it saw, so from row 525 on its paths miss the year directory
 //     the client did enter ("…/isd-lite/721028-99999-2014.gz" where the
 //     file lives in 2014/); we assume a CWD whose reply was lost
-//     succeeded and keep the right directory.
+//     succeeded and keep the right directory. Near the end the capture
+//     also loses a client "CWD <year>" command (a 10-byte hole), which no
+//     passive observer can recover: from there both paths are wrong.
 //   - row 110: the RETR was lost, and Zeek pairs its 226 with the PASV
 //     before it; we pair the PASV with its 227.
 //   - ftp-missing-reply-code, ftp-missing-space-after-reply-code,

@@ -49,7 +49,9 @@ func set(v []string) string {
 // arrive after all replies, and the transaction's last reply is "221 Bye"
 // and its headers are those of the DATA message. Zeek, told of the gap in
 // sequence, logs "250 OK: message queued" and no headers. A reassembler
-// that reports the hole when the next segment arrives gives Zeek's view.
+// that reported the hole when the DATA segment arrives would agree on the
+// last reply but still differ on headers: we parse the DATA message after
+// the hole, Zeek does not.
 func TestZeekAgreement(t *testing.T) {
 	traces := zeekTraces(t, "smtp")
 	if len(traces) == 0 {
