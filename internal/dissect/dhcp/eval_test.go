@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // txn aggregates messages of one transaction as Zeek's dhcp.log does:
@@ -21,20 +23,20 @@ type txn struct {
 
 func aggregate(t *testing.T, path string, maxTypes int) []*txn {
 	t.Helper()
-	flows, err := readFlows(path)
+	flows, err := testutil.ReadFlows(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	// Datagrams in capture order across flows.
-	var all []gramAt
+	var all []testutil.Datagram
 	for _, f := range flows {
-		all = append(all, f.gramsSeq...)
+		all = append(all, f.GramsSeq...)
 	}
-	slices.SortFunc(all, func(a, b gramAt) int { return a.order - b.order })
+	slices.SortFunc(all, func(a, b testutil.Datagram) int { return a.Order - b.Order })
 	var out []*txn
 	open := map[uint32]*txn{}
 	for _, g := range all {
-		m, err := Parse(g.data)
+		m, err := Parse(g.Data)
 		if err != nil || m == nil {
 			continue
 		}
@@ -84,76 +86,76 @@ func addrStr(a interface {
 // Not compared: client_addr and server_addr, which Zeek derives from the
 // connections' IP headers (connection-level, not message content).
 func TestZeekAgreement(t *testing.T) {
-	traces := zeekTraces(t, "dhcp")
+	traces := testutil.ZeekTraces(t, "dhcp")
 	if len(traces) == 0 {
 		t.Skip("corpus absent")
 	}
-	ty := newTally()
+	ty := testutil.NewTally()
 	for _, trace := range traces {
 		maxTypes := 50
 		if strings.Contains(trace, "dhcp_flood") {
 			maxTypes = 8 // the test's redef of DHCP::max_msg_types_per_log_entry
 		}
-		txns := aggregate(t, filepath.Join(corpusDir, "pcap/zeek", trace), maxTypes)
-		for i, r := range readJSONL(t, filepath.Join(corpusDir, "truth/zeek", trace, "dhcp.jsonl")) {
+		txns := aggregate(t, filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace), maxTypes)
+		for i, r := range testutil.ReadJSONL(t, filepath.Join(testutil.CorpusDir(t), "truth/zeek", trace, "dhcp.jsonl")) {
 			where := fmt.Sprintf("%s#%d", trace, i)
-			want := strs(r["msg_types"])
+			want := testutil.Strs(r["msg_types"])
 			var x *txn
 			for _, c := range txns {
-				if !c.used && c.mac == str(r["mac"]) && slices.Equal(c.types, want) {
+				if !c.used && c.mac == testutil.Str(r["mac"]) && slices.Equal(c.types, want) {
 					x = c
 					break
 				}
 			}
 			if x == nil {
 				for _, c := range txns {
-					if !c.used && c.mac == str(r["mac"]) {
+					if !c.used && c.mac == testutil.Str(r["mac"]) {
 						x = c
 						break
 					}
 				}
 			}
 			if x == nil {
-				ty.check(where, "row", "joined", "missing")
+				ty.Check(where, "row", "joined", "missing")
 				continue
 			}
 			x.used = true
-			ty.check(where, "mac", str(r["mac"]), x.mac)
-			ty.check(where, "msg_types", strings.Join(want, ","), strings.Join(x.types, ","))
-			ty.check(where, "host_name", str(r["host_name"]), x.last(func(m *Message) string { return m.HostName }))
-			ty.check(where, "domain", str(r["domain"]), x.last(func(m *Message) string { return m.DomainName }))
-			ty.check(where, "requested_addr", str(r["requested_addr"]), x.last(func(m *Message) string { return addrStr(m.RequestedAddr) }))
-			ty.check(where, "assigned_addr", str(r["assigned_addr"]), x.last(func(m *Message) string {
+			ty.Check(where, "mac", testutil.Str(r["mac"]), x.mac)
+			ty.Check(where, "msg_types", strings.Join(want, ","), strings.Join(x.types, ","))
+			ty.Check(where, "host_name", testutil.Str(r["host_name"]), x.last(func(m *Message) string { return m.HostName }))
+			ty.Check(where, "domain", testutil.Str(r["domain"]), x.last(func(m *Message) string { return m.DomainName }))
+			ty.Check(where, "requested_addr", testutil.Str(r["requested_addr"]), x.last(func(m *Message) string { return addrStr(m.RequestedAddr) }))
+			ty.Check(where, "assigned_addr", testutil.Str(r["assigned_addr"]), x.last(func(m *Message) string {
 				if m.Type == Ack || m.Type == Offer {
 					return addrStr(m.YIAddr)
 				}
 				return ""
 			}))
-			ty.check(where, "lease_time", str(r["lease_time"]), x.last(func(m *Message) string {
+			ty.Check(where, "lease_time", testutil.Str(r["lease_time"]), x.last(func(m *Message) string {
 				if m.HasLeaseTime && m.Op == 2 { // Zeek logs the lease the server granted, not one a client asks for
 					return fmt.Sprint(m.LeaseTime)
 				}
 				return ""
 			}))
-			ty.check(where, "server_message", str(r["server_message"]), x.last(func(m *Message) string {
+			ty.Check(where, "server_message", testutil.Str(r["server_message"]), x.last(func(m *Message) string {
 				if m.Op == 2 {
 					return m.ServerMessage
 				}
 				return ""
 			}))
-			ty.check(where, "client_fqdn", str(r["client_fqdn"]), x.last(func(m *Message) string { return m.ClientFQDN }))
+			ty.Check(where, "client_fqdn", testutil.Str(r["client_fqdn"]), x.last(func(m *Message) string { return m.ClientFQDN }))
 		}
 	}
-	ty.report(t, "Zeek dhcp", 95)
+	ty.Report(t, "Zeek dhcp", 95)
 }
 
 // TestNDPIAgreement compares host name, fingerprint and vendor class with
 // nDPI, taken from the first client message of the flow that has them
 // (nDPI keeps the first value it sees).
 func TestNDPIAgreement(t *testing.T) {
-	ty := newTally()
-	cache := map[string][]*testFlow{}
-	for _, r := range ndpiRows(t, "DHCP") {
+	ty := testutil.NewTally()
+	cache := map[string][]*testutil.Flow{}
+	for _, r := range testutil.NDPIRows(t, "DHCP") {
 		if r.Hostname == "" && r.DHCPFP == "" && r.DHCPVC == "" {
 			continue
 		}
@@ -162,24 +164,24 @@ func TestNDPIAgreement(t *testing.T) {
 		}
 		flows, ok := cache[r.Pcap]
 		if !ok {
-			flows, _ = readFlows(filepath.Join(corpusDir, "pcap/ndpi", r.Pcap))
+			flows, _ = testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", r.Pcap))
 			cache[r.Pcap] = flows
 		}
-		k := r.key()
+		k := r.Key()
 		where := r.Pcap + " " + k.String()
-		var f *testFlow
+		var f *testutil.Flow
 		for _, x := range flows {
-			if x.key == k {
+			if x.Key == k {
 				f = x
 				break
 			}
 		}
 		if f == nil {
-			ty.check(where, "flow", "found", "missing")
+			ty.Check(where, "flow", "found", "missing")
 			continue
 		}
 		var host, fp, vc string
-		for _, g := range f.grams {
+		for _, g := range f.Grams {
 			m, err := Parse(g)
 			if err != nil || m.Op != 1 {
 				continue
@@ -196,14 +198,14 @@ func TestNDPIAgreement(t *testing.T) {
 		}
 		if r.Hostname != "" {
 			// nDPI lowercases host names before printing them.
-			ty.check(where, "hostname", r.Hostname, strings.ToLower(host))
+			ty.Check(where, "hostname", r.Hostname, strings.ToLower(host))
 		}
 		if r.DHCPFP != "" {
-			ty.check(where, "dhcp_fingerprint", r.DHCPFP, fp)
+			ty.Check(where, "dhcp_fingerprint", r.DHCPFP, fp)
 		}
 		if r.DHCPVC != "" {
-			ty.check(where, "dhcp_class_ident", r.DHCPVC, vc)
+			ty.Check(where, "dhcp_class_ident", r.DHCPVC, vc)
 		}
 	}
-	ty.report(t, "nDPI dhcp", 95)
+	ty.Report(t, "nDPI dhcp", 95)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // FuzzParse checks that Parse never panics, that a message encodes to JSON
@@ -11,12 +13,12 @@ import (
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.pcap*")
 	for _, p := range paths {
-		flows, err := readFlows(p)
+		flows, err := testutil.ReadFlows(p)
 		if err != nil {
 			f.Fatal(err)
 		}
 		for _, fl := range flows {
-			for _, g := range fl.grams {
+			for _, g := range fl.Grams {
 				f.Add(g)
 			}
 		}

@@ -6,24 +6,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
-func runFlow(f *testFlow, clientA bool) (*Session, []Command) {
+func runFlow(f *testutil.Flow, clientA bool) (*Session, []Command) {
 	s := NewSession(DefaultConfig())
 	var cmds []Command
-	for _, d := range f.deliveries() {
-		if d.data == nil {
-			if (d.side == 0) == clientA {
-				s.GapClient(d.gap)
+	for _, d := range f.DeliveriesAckGaps() {
+		if d.Data == nil {
+			if (d.Side == 0) == clientA {
+				s.GapClient(d.Gap)
 			} else {
-				s.GapServer(d.gap)
+				s.GapServer(d.Gap)
 			}
 			continue
 		}
-		if (d.side == 0) == clientA {
-			_ = s.FeedClient(d.data)
+		if (d.Side == 0) == clientA {
+			_ = s.FeedClient(d.Data)
 		} else {
-			_ = s.FeedServer(d.data)
+			_ = s.FeedServer(d.Data)
 		}
 		cmds = append(cmds, s.Drain()...)
 	}
@@ -62,40 +64,40 @@ func zeekURL(server netip.Addr, p string) string {
 //     the wrong command after malformed or missing replies; we pair by
 //     the RFC 959 code table.
 func TestZeekAgreement(t *testing.T) {
-	traces := zeekTraces(t, "ftp")
+	traces := testutil.ZeekTraces(t, "ftp")
 	if len(traces) == 0 {
 		t.Skip("corpus absent")
 	}
-	ty := newTally()
+	ty := testutil.NewTally()
 	for _, trace := range traces {
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 		if err != nil {
 			t.Fatalf("%s: %v", trace, err)
 		}
-		byKey := map[flowKey]*testFlow{}
+		byKey := map[testutil.FlowKey]*testutil.Flow{}
 		for _, f := range flows {
-			byKey[f.key] = f
+			byKey[f.Key] = f
 		}
 		type run struct {
 			s    *Session
 			cmds []Command
 			next int
 		}
-		runs := map[flowKey]*run{}
-		for i, r := range readJSONL(t, filepath.Join(corpusDir, "truth/zeek", trace, "ftp.jsonl")) {
+		runs := map[testutil.FlowKey]*run{}
+		for i, r := range testutil.ReadJSONL(t, filepath.Join(testutil.CorpusDir(t), "truth/zeek", trace, "ftp.jsonl")) {
 			where := fmt.Sprintf("%s#%d", trace, i)
-			k := zeekKey("TCP", r)
+			k := testutil.ZeekKey("TCP", r)
 			f := byKey[k]
 			if f == nil {
-				ty.check(where, "flow", "found", "missing")
+				ty.Check(where, "flow", "found", "missing")
 				continue
 			}
-			server, _ := netip.ParseAddr(str(r["id.resp_h"]))
-			client, _ := netip.ParseAddr(str(r["id.orig_h"]))
+			server, _ := netip.ParseAddr(testutil.Str(r["id.resp_h"]))
+			client, _ := netip.ParseAddr(testutil.Str(r["id.orig_h"]))
 			ru := runs[k]
 			if ru == nil {
-				orig := tupleKey("TCP", str(r["id.orig_h"]), r["id.orig_p"], str(r["id.orig_h"]), r["id.orig_p"]).a
-				s, cmds := runFlow(f, orig == k.a)
+				orig := testutil.TupleKey("TCP", testutil.Str(r["id.orig_h"]), r["id.orig_p"], testutil.Str(r["id.orig_h"]), r["id.orig_p"]).A
+				s, cmds := runFlow(f, orig == k.A)
 				ru = &run{s: s, cmds: cmds}
 				runs[k] = ru
 			}
@@ -103,11 +105,11 @@ func TestZeekAgreement(t *testing.T) {
 			if user == "" {
 				user = "<unknown>"
 			}
-			ty.check(where, "user", str(r["user"]), user)
-			name := str(r["command"])
+			ty.Check(where, "user", testutil.Str(r["user"]), user)
+			name := testutil.Str(r["command"])
 			if name == "<init>" {
-				ty.check(where, "reply_code", str(r["reply_code"]), fmt.Sprint(ru.s.GreetingCode))
-				ty.check(where, "reply_msg", str(r["reply_msg"]), ru.s.Greeting)
+				ty.Check(where, "reply_code", testutil.Str(r["reply_code"]), fmt.Sprint(ru.s.GreetingCode))
+				ty.Check(where, "reply_msg", testutil.Str(r["reply_msg"]), ru.s.Greeting)
 				continue
 			}
 			var c *Command
@@ -118,23 +120,23 @@ func TestZeekAgreement(t *testing.T) {
 				}
 			}
 			if c == nil {
-				ty.check(where, "command", name, "missing")
+				ty.Check(where, "command", name, "missing")
 				continue
 			}
-			ty.check(where, "command", name, c.Command)
+			ty.Check(where, "command", name, c.Command)
 			if name != "PASS" {
 				arg := c.Arg
 				if c.Path != "" || fileCommands[name] {
 					arg = zeekURL(server, c.Path)
 				}
-				ty.check(where, "arg", str(r["arg"]), arg)
+				ty.Check(where, "arg", testutil.Str(r["arg"]), arg)
 			}
 			code := ""
 			if c.ReplyCode != 0 {
 				code = fmt.Sprint(c.ReplyCode)
 			}
-			ty.check(where, "reply_code", str(r["reply_code"]), code)
-			ty.check(where, "reply_msg", str(r["reply_msg"]), c.ReplyMsg)
+			ty.Check(where, "reply_code", testutil.Str(r["reply_code"]), code)
+			ty.Check(where, "reply_msg", testutil.Str(r["reply_msg"]), c.ReplyMsg)
 			var passive, dorig, dresp, dport string
 			if d := c.DataChannel; d != nil && (c.ReplyCode/100 == 2 || !d.Passive) {
 				passive, dport = fmt.Sprint(d.Passive), fmt.Sprint(d.Port)
@@ -144,37 +146,37 @@ func TestZeekAgreement(t *testing.T) {
 					dorig = server.String()
 				}
 			}
-			ty.check(where, "data_channel.passive", str(r["data_channel.passive"]), passive)
-			ty.check(where, "data_channel.orig_h", str(r["data_channel.orig_h"]), dorig)
-			ty.check(where, "data_channel.resp_h", str(r["data_channel.resp_h"]), dresp)
-			ty.check(where, "data_channel.resp_p", str(r["data_channel.resp_p"]), dport)
+			ty.Check(where, "data_channel.passive", testutil.Str(r["data_channel.passive"]), passive)
+			ty.Check(where, "data_channel.orig_h", testutil.Str(r["data_channel.orig_h"]), dorig)
+			ty.Check(where, "data_channel.resp_h", testutil.Str(r["data_channel.resp_h"]), dresp)
+			ty.Check(where, "data_channel.resp_p", testutil.Str(r["data_channel.resp_p"]), dport)
 		}
 	}
-	ty.report(t, "Zeek ftp", 95)
+	ty.Report(t, "Zeek ftp", 95)
 }
 
 // TestNDPIAgreement compares nDPI's FTP user.
 func TestNDPIAgreement(t *testing.T) {
-	ty := newTally()
-	for _, r := range ndpiRows(t, "FTP_CONTROL") {
+	ty := testutil.NewTally()
+	for _, r := range testutil.NDPIRows(t, "FTP_CONTROL") {
 		if r.User == "" {
 			continue
 		}
-		flows, _ := readFlows(filepath.Join(corpusDir, "pcap/ndpi", r.Pcap))
-		k := r.key()
-		var f *testFlow
+		flows, _ := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", r.Pcap))
+		k := r.Key()
+		var f *testutil.Flow
 		for _, x := range flows {
-			if x.key == k {
+			if x.Key == k {
 				f = x
 			}
 		}
 		where := r.Pcap + " " + k.String()
 		if f == nil {
-			ty.check(where, "flow", "found", "missing")
+			ty.Check(where, "flow", "found", "missing")
 			continue
 		}
-		s, _ := runFlow(f, f.clientSide() == 0)
-		ty.check(where, "user", r.User, s.User)
+		s, _ := runFlow(f, f.ClientSide() == 0)
+		ty.Check(where, "user", r.User, s.User)
 	}
-	ty.report(t, "nDPI ftp", 95)
+	ty.Report(t, "nDPI ftp", 95)
 }

@@ -6,18 +6,20 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // num renders a number as the corpus converter does after Zeek's TSV
 // writer rounded it to microseconds.
-func num(v float64) string { return str(math.Round(v*1e6) / 1e6) }
+func num(v float64) string { return testutil.Str(math.Round(v*1e6) / 1e6) }
 
 // close compares a Zeek number with ours within a microsecond and a
 // relative 1e-12 (Zeek's TSV keeps six decimals).
 func closeTo(want any, got float64) string {
 	w, ok := want.(float64)
 	if ok && math.Abs(w-got) <= 1.5e-6+1e-12*math.Abs(w) {
-		return str(w)
+		return testutil.Str(w)
 	}
 	return num(got)
 }
@@ -41,98 +43,98 @@ func zeekEscape(b []byte) string {
 // ntp_private.log, joined on the 4-tuple and the order of datagrams in
 // the flow.
 func TestZeekAgreement(t *testing.T) {
-	ty := newTally()
+	ty := testutil.NewTally()
 	for _, log := range []string{"ntp", "ntp_control", "ntp_private"} {
-		traces := zeekTraces(t, log)
+		traces := testutil.ZeekTraces(t, log)
 		if len(traces) == 0 {
 			t.Skip("corpus absent")
 		}
 		for _, trace := range traces {
-			flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+			flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 			if err != nil {
 				t.Fatalf("%s: %v", trace, err)
 			}
-			byKey := map[flowKey]*testFlow{}
+			byKey := map[testutil.FlowKey]*testutil.Flow{}
 			for _, f := range flows {
-				byKey[f.key] = f
+				byKey[f.Key] = f
 			}
-			next := map[flowKey]int{}
-			for i, r := range readJSONL(t, filepath.Join(corpusDir, "truth/zeek", trace, log+".jsonl")) {
+			next := map[testutil.FlowKey]int{}
+			for i, r := range testutil.ReadJSONL(t, filepath.Join(testutil.CorpusDir(t), "truth/zeek", trace, log+".jsonl")) {
 				where := fmt.Sprintf("%s %s#%d", trace, log, i)
-				k := zeekKey("UDP", r)
+				k := testutil.ZeekKey("UDP", r)
 				f := byKey[k]
 				var m *Message
-				for f != nil && next[k] < len(f.grams) && m == nil {
-					m, _ = Parse(f.grams[next[k]])
+				for f != nil && next[k] < len(f.Grams) && m == nil {
+					m, _ = Parse(f.Grams[next[k]])
 					next[k]++
 				}
 				if m == nil {
-					ty.check(where, "message", "found", "missing")
+					ty.Check(where, "message", "found", "missing")
 					continue
 				}
-				ty.check(where, "version", str(r["version"]), fmt.Sprint(m.Version))
-				ty.check(where, "mode", str(r["mode"]), fmt.Sprint(m.Mode))
+				ty.Check(where, "version", testutil.Str(r["version"]), fmt.Sprint(m.Version))
+				ty.Check(where, "mode", testutil.Str(r["mode"]), fmt.Sprint(m.Mode))
 				switch {
 				case m.Std != nil:
 					s := m.Std
-					ty.check(where, "stratum", str(r["stratum"]), fmt.Sprint(s.Stratum))
-					ty.check(where, "poll", str(r["poll"]), closeTo(r["poll"], s.PollInterval()))
-					ty.check(where, "precision", str(r["precision"]), closeTo(r["precision"], s.PrecisionSeconds()))
-					ty.check(where, "root_delay", str(r["root_delay"]), closeTo(r["root_delay"], s.RootDelay))
-					ty.check(where, "root_disp", str(r["root_disp"]), closeTo(r["root_disp"], s.RootDispersion))
+					ty.Check(where, "stratum", testutil.Str(r["stratum"]), fmt.Sprint(s.Stratum))
+					ty.Check(where, "poll", testutil.Str(r["poll"]), closeTo(r["poll"], s.PollInterval()))
+					ty.Check(where, "precision", testutil.Str(r["precision"]), closeTo(r["precision"], s.PrecisionSeconds()))
+					ty.Check(where, "root_delay", testutil.Str(r["root_delay"]), closeTo(r["root_delay"], s.RootDelay))
+					ty.Check(where, "root_disp", testutil.Str(r["root_disp"]), closeTo(r["root_disp"], s.RootDispersion))
 					ref := s.RefID
 					if s.Stratum <= 1 {
 						ref = zeekEscape(binary.BigEndian.AppendUint32(nil, s.RefIDRaw))
 					}
-					ty.check(where, "ref_id", str(r["ref_id"]), ref)
-					ty.check(where, "ref_time", str(r["ref_time"]), closeTo(r["ref_time"], s.RefTime.Unix()))
-					ty.check(where, "org_time", str(r["org_time"]), closeTo(r["org_time"], s.OrgTime.Unix()))
-					ty.check(where, "rec_time", str(r["rec_time"]), closeTo(r["rec_time"], s.RecTime.Unix()))
-					ty.check(where, "xmt_time", str(r["xmt_time"]), closeTo(r["xmt_time"], s.XmtTime.Unix()))
-					ty.check(where, "num_exts", str(r["num_exts"]), fmt.Sprint(s.NumExts))
+					ty.Check(where, "ref_id", testutil.Str(r["ref_id"]), ref)
+					ty.Check(where, "ref_time", testutil.Str(r["ref_time"]), closeTo(r["ref_time"], s.RefTime.Unix()))
+					ty.Check(where, "org_time", testutil.Str(r["org_time"]), closeTo(r["org_time"], s.OrgTime.Unix()))
+					ty.Check(where, "rec_time", testutil.Str(r["rec_time"]), closeTo(r["rec_time"], s.RecTime.Unix()))
+					ty.Check(where, "xmt_time", testutil.Str(r["xmt_time"]), closeTo(r["xmt_time"], s.XmtTime.Unix()))
+					ty.Check(where, "num_exts", testutil.Str(r["num_exts"]), fmt.Sprint(s.NumExts))
 				case m.Control != nil:
 					c := m.Control
-					ty.check(where, "op_code", str(r["op_code"]), fmt.Sprint(c.OpCode))
-					ty.check(where, "sequence", str(r["sequence"]), fmt.Sprint(c.Sequence))
-					ty.check(where, "status", str(r["status"]), fmt.Sprint(c.Status))
-					ty.check(where, "association_id", str(r["association_id"]), fmt.Sprint(c.AssociationID))
-					ty.check(where, "resp_bit", str(r["resp_bit"]), fmt.Sprint(c.Response))
-					ty.check(where, "err_bit", str(r["err_bit"]), fmt.Sprint(c.Error))
-					ty.check(where, "more_bit", str(r["more_bit"]), fmt.Sprint(c.More))
+					ty.Check(where, "op_code", testutil.Str(r["op_code"]), fmt.Sprint(c.OpCode))
+					ty.Check(where, "sequence", testutil.Str(r["sequence"]), fmt.Sprint(c.Sequence))
+					ty.Check(where, "status", testutil.Str(r["status"]), fmt.Sprint(c.Status))
+					ty.Check(where, "association_id", testutil.Str(r["association_id"]), fmt.Sprint(c.AssociationID))
+					ty.Check(where, "resp_bit", testutil.Str(r["resp_bit"]), fmt.Sprint(c.Response))
+					ty.Check(where, "err_bit", testutil.Str(r["err_bit"]), fmt.Sprint(c.Error))
+					ty.Check(where, "more_bit", testutil.Str(r["more_bit"]), fmt.Sprint(c.More))
 				case m.Private != nil:
 					p := m.Private
-					ty.check(where, "req_code", str(r["req_code"]), fmt.Sprint(p.RequestCode))
-					ty.check(where, "sequence", str(r["sequence"]), fmt.Sprint(p.Sequence))
-					ty.check(where, "implementation", str(r["implementation"]), fmt.Sprint(p.Implementation))
-					ty.check(where, "auth_bit", str(r["auth_bit"]), fmt.Sprint(p.Auth))
-					ty.check(where, "err", str(r["err"]), fmt.Sprint(p.Err))
+					ty.Check(where, "req_code", testutil.Str(r["req_code"]), fmt.Sprint(p.RequestCode))
+					ty.Check(where, "sequence", testutil.Str(r["sequence"]), fmt.Sprint(p.Sequence))
+					ty.Check(where, "implementation", testutil.Str(r["implementation"]), fmt.Sprint(p.Implementation))
+					ty.Check(where, "auth_bit", testutil.Str(r["auth_bit"]), fmt.Sprint(p.Auth))
+					ty.Check(where, "err", testutil.Str(r["err"]), fmt.Sprint(p.Err))
 				}
 			}
 		}
 	}
-	ty.report(t, "Zeek ntp", 95)
+	ty.Report(t, "Zeek ntp", 95)
 }
 
 // TestNDPIAgreement checks that every flow nDPI labels NTP by DPI parses
 // as NTP (nDPI prints no NTP fields to compare beyond the label).
 func TestNDPIAgreement(t *testing.T) {
-	ty := newTally()
-	for _, r := range ndpiRows(t, "NTP") {
-		flows, _ := readFlows(filepath.Join(corpusDir, "pcap/ndpi", r.Pcap))
-		k := r.key()
+	ty := testutil.NewTally()
+	for _, r := range testutil.NDPIRows(t, "NTP") {
+		flows, _ := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", r.Pcap))
+		k := r.Key()
 		where := r.Pcap + " " + k.String()
-		var f *testFlow
+		var f *testutil.Flow
 		for _, x := range flows {
-			if x.key == k {
+			if x.Key == k {
 				f = x
 			}
 		}
-		if f == nil || len(f.grams) == 0 {
-			ty.check(where, "flow", "found", "missing")
+		if f == nil || len(f.Grams) == 0 {
+			ty.Check(where, "flow", "found", "missing")
 			continue
 		}
-		_, err := Parse(f.grams[0])
-		ty.check(where, "parses_as_ntp", "true", fmt.Sprint(err == nil))
+		_, err := Parse(f.Grams[0])
+		ty.Check(where, "parses_as_ntp", "true", fmt.Sprint(err == nil))
 	}
-	ty.report(t, "nDPI ntp", 95)
+	ty.Report(t, "nDPI ntp", 95)
 }

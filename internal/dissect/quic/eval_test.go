@@ -10,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/flowsift/flowsift/internal/dissect/tls"
+	"github.com/flowsift/flowsift/internal/testutil"
 )
-
-const corpusDir = "../../../../shared/corpus"
 
 type ndpiRow struct {
 	Pcap     string `json:"pcap"`
@@ -27,14 +26,14 @@ type ndpiRow struct {
 	Version  string `json:"quic_version"`
 }
 
-func (r ndpiRow) key() flowKey {
+func (r ndpiRow) Key() testutil.FlowKey {
 	sa, _ := netip.ParseAddr(r.Src)
 	da, _ := netip.ParseAddr(r.Dst)
-	s, d := endpoint{sa.Unmap(), r.Sport}, endpoint{da.Unmap(), r.Dport}
-	if d.less(s) {
+	s, d := testutil.Endpoint{Addr: sa.Unmap(), Port: r.Sport}, testutil.Endpoint{Addr: da.Unmap(), Port: r.Dport}
+	if d.Less(s) {
 		s, d = d, s
 	}
-	return flowKey{l4: r.L4, a: s, b: d}
+	return testutil.FlowKey{L4: r.L4, A: s, B: d}
 }
 
 type score struct{ n, ok int }
@@ -55,15 +54,15 @@ func (s score) pct() float64 {
 
 // runFlow feeds a UDP flow's datagrams to a Conn; the client is the first
 // side to send a long-header packet.
-func runFlow(f *testFlow) *Conn {
+func runFlow(f *testutil.Flow) *Conn {
 	c, _ := NewConn(DefaultConfig())
 	clientIsA, known := true, false
-	for i, g := range f.grams {
+	for i, g := range f.Grams {
 		if !known && len(g) > 0 && g[0]&0x80 != 0 {
-			clientIsA, known = f.gramsA[i], true
+			clientIsA, known = f.GramsA[i], true
 		}
 		if known {
-			_ = c.Feed(g, f.gramsA[i] == clientIsA)
+			_ = c.Feed(g, f.GramsA[i] == clientIsA)
 		}
 	}
 	return c
@@ -76,7 +75,7 @@ func runFlow(f *testFlow) *Conn {
 // for nDPI's SNI-flag and ALPN-character behaviour as the tls package's
 // evaluation (see ja4NDPIEqual there).
 func TestNDPIAgreement(t *testing.T) {
-	f, err := os.Open(filepath.Join(corpusDir, "truth/ndpi-flows.jsonl"))
+	f, err := os.Open(filepath.Join(testutil.CorpusDir(t), "truth/ndpi-flows.jsonl"))
 	if err != nil {
 		t.Skipf("corpus absent: %v", err)
 	}
@@ -96,20 +95,20 @@ func TestNDPIAgreement(t *testing.T) {
 	fields := map[string]*score{"sni": {}, "ja4": {}, "ja4-ndpi": {}, "alpn": {}, "version": {}}
 	var misses []string
 	for pcap, rows := range byPcap {
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/ndpi", pcap))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", pcap))
 		if err != nil {
 			t.Logf("%s: %v", pcap, err)
 		}
-		byKey := map[flowKey][]*testFlow{}
+		byKey := map[testutil.FlowKey][]*testutil.Flow{}
 		for _, fl := range flows {
-			byKey[fl.key] = append(byKey[fl.key], fl)
+			byKey[fl.Key] = append(byKey[fl.Key], fl)
 		}
 		for _, r := range rows {
 			var ch *tls.ClientHello
 			var c *Conn
-			if cands := byKey[r.key()]; len(cands) > 0 {
+			if cands := byKey[r.Key()]; len(cands) > 0 {
 				c = runFlow(cands[0])
-				byKey[r.key()] = cands[1:]
+				byKey[r.Key()] = cands[1:]
 				ch = c.Handshake().ClientHello
 			}
 			var ja4, sni, alpn, ver string
@@ -123,7 +122,7 @@ func TestNDPIAgreement(t *testing.T) {
 				ok := want == got
 				fields[name].add(ok)
 				if !ok {
-					misses = append(misses, pcap+" "+r.key().String()+" "+name+": want "+want+" got "+got)
+					misses = append(misses, pcap+" "+r.Key().String()+" "+name+": want "+want+" got "+got)
 				}
 			}
 			check("ja4", r.JA4, ja4)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowsift/flowsift/internal/dissect/tls"
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 func isSentinel(err error) bool {
@@ -25,14 +26,14 @@ func fixtureDatagrams(t testing.TB) (grams [][]byte, fromClient []bool) {
 	t.Helper()
 	files, _ := filepath.Glob("testdata/*.pcap*")
 	for _, f := range files {
-		flows, err := readFlows(f)
+		flows, err := testutil.ReadFlows(f)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for _, fl := range flows {
-			for i, g := range fl.grams {
+			for i, g := range fl.Grams {
 				grams = append(grams, g)
-				fromClient = append(fromClient, fl.gramsA[i] == fl.gramsA[0])
+				fromClient = append(fromClient, fl.GramsA[i] == fl.GramsA[0])
 			}
 		}
 	}

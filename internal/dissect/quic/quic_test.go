@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flowsift/flowsift/internal/dissect/tls"
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 func readHex(t testing.TB, name string) []byte {
@@ -167,7 +168,7 @@ func TestFixtures(t *testing.T) {
 	}
 	for file, w := range want {
 		t.Run(file, func(t *testing.T) {
-			flows, err := readFlows(filepath.Join("testdata", file))
+			flows, err := testutil.ReadFlows(filepath.Join("testdata", file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +182,7 @@ func TestFixtures(t *testing.T) {
 					t.Errorf("version %s sni %q, want %s %q", VersionName(c.Version()), ch.ServerName, VersionName(w.version), w.sni)
 				}
 				if sh := c.Handshake().ServerHello; sh != nil {
-					t.Logf("%s JA4 %s JA4S %s", fl.key, tls.JA4(ch, true), tls.JA4S(sh, true))
+					t.Logf("%s JA4 %s JA4S %s", fl.Key, tls.JA4(ch, true), tls.JA4S(sh, true))
 				}
 				return
 			}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 func zeekVersion(v uint32) string {
@@ -28,7 +30,7 @@ func zeekVersion(v uint32) string {
 // Zeek logs a second row for the same 4-tuple with the new DCID, while a
 // Conn keeps one OriginalDCID (retry.pcap, 1 of 12).
 func TestZeekAgreement(t *testing.T) {
-	root := filepath.Join(corpusDir, "truth/zeek/quic")
+	root := filepath.Join(testutil.CorpusDir(t), "truth/zeek/quic")
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("corpus absent: %v", err)
 	}
@@ -42,20 +44,20 @@ func TestZeekAgreement(t *testing.T) {
 	fields := map[string]*score{"server_name": {}, "client_protocol": {}, "version": {}, "client_initial_dcid": {}}
 	var rows, parsed int
 	for _, lp := range logs {
-		trace, _ := filepath.Rel(filepath.Join(corpusDir, "truth/zeek"), filepath.Dir(lp))
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+		trace, _ := filepath.Rel(filepath.Join(testutil.CorpusDir(t), "truth/zeek"), filepath.Dir(lp))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 		if err != nil {
 			t.Logf("%s: %v", trace, err)
 			continue
 		}
-		conns := map[flowKey]*Conn{}
+		conns := map[testutil.FlowKey]*Conn{}
 		var first *Conn
 		for _, fl := range flows {
-			if fl.key.l4 != "UDP" || len(fl.grams) == 0 {
+			if fl.Key.L4 != "UDP" || len(fl.Grams) == 0 {
 				continue
 			}
 			c := runFlow(fl)
-			conns[fl.key] = c
+			conns[fl.Key] = c
 			if first == nil && c.Handshake().ClientHello != nil {
 				first = c
 			}
@@ -73,12 +75,12 @@ func TestZeekAgreement(t *testing.T) {
 			if h, ok := r["id.orig_h"].(string); ok {
 				oa, _ := netip.ParseAddr(h)
 				ra, _ := netip.ParseAddr(fmt.Sprint(r["id.resp_h"]))
-				a := endpoint{oa.Unmap(), uint16(r["id.orig_p"].(float64))}
-				b := endpoint{ra.Unmap(), uint16(r["id.resp_p"].(float64))}
-				if b.less(a) {
+				a := testutil.Endpoint{Addr: oa.Unmap(), Port: uint16(r["id.orig_p"].(float64))}
+				b := testutil.Endpoint{Addr: ra.Unmap(), Port: uint16(r["id.resp_p"].(float64))}
+				if b.Less(a) {
 					a, b = b, a
 				}
-				c = conns[flowKey{l4: "UDP", a: a, b: b}]
+				c = conns[testutil.FlowKey{L4: "UDP", A: a, B: b}]
 			}
 			if c == nil || c.Handshake().ClientHello == nil {
 				t.Logf("%s: row %v not parsed (version %v)", trace, r["uid"], r["version"])

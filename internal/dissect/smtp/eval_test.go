@@ -6,26 +6,28 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // runFlow feeds a test flow to a Session in capture order and returns it
 // with all its transactions.
-func runFlow(f *testFlow, clientA bool) (*Session, []Transaction) {
+func runFlow(f *testutil.Flow, clientA bool) (*Session, []Transaction) {
 	s := NewSession(DefaultConfig())
 	var txns []Transaction
-	for _, d := range f.deliveries() {
-		if d.data == nil {
-			if (d.side == 0) == clientA {
-				s.GapClient(d.gap)
+	for _, d := range f.Deliveries() {
+		if d.Data == nil {
+			if (d.Side == 0) == clientA {
+				s.GapClient(d.Gap)
 			} else {
-				s.GapServer(d.gap)
+				s.GapServer(d.Gap)
 			}
 			continue
 		}
-		if (d.side == 0) == clientA {
-			_ = s.FeedClient(d.data)
+		if (d.Side == 0) == clientA {
+			_ = s.FeedClient(d.Data)
 		} else {
-			_ = s.FeedServer(d.data)
+			_ = s.FeedServer(d.Data)
 		}
 		txns = append(txns, s.Drain()...)
 	}
@@ -53,38 +55,38 @@ func set(v []string) string {
 // last reply but still differ on headers: we parse the DATA message after
 // the hole, Zeek does not.
 func TestZeekAgreement(t *testing.T) {
-	traces := zeekTraces(t, "smtp")
+	traces := testutil.ZeekTraces(t, "smtp")
 	if len(traces) == 0 {
 		t.Skip("corpus absent")
 	}
-	ty := newTally()
+	ty := testutil.NewTally()
 	for _, trace := range traces {
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 		if err != nil {
 			t.Fatalf("%s: %v", trace, err)
 		}
-		byKey := map[flowKey]*testFlow{}
+		byKey := map[testutil.FlowKey]*testutil.Flow{}
 		for _, f := range flows {
-			byKey[f.key] = f
+			byKey[f.Key] = f
 		}
 		type run struct {
 			s     *Session
 			txns  []Transaction
 			index int
 		}
-		runs := map[flowKey]*run{}
-		for i, r := range readJSONL(t, filepath.Join(corpusDir, "truth/zeek", trace, "smtp.jsonl")) {
+		runs := map[testutil.FlowKey]*run{}
+		for i, r := range testutil.ReadJSONL(t, filepath.Join(testutil.CorpusDir(t), "truth/zeek", trace, "smtp.jsonl")) {
 			where := fmt.Sprintf("%s#%d", trace, i)
-			k := zeekKey("TCP", r)
+			k := testutil.ZeekKey("TCP", r)
 			f := byKey[k]
 			if f == nil {
-				ty.check(where, "flow", "found", "missing")
+				ty.Check(where, "flow", "found", "missing")
 				continue
 			}
 			ru := runs[k]
 			if ru == nil {
-				orig := tupleKey("TCP", str(r["id.orig_h"]), r["id.orig_p"], str(r["id.orig_h"]), r["id.orig_p"]).a
-				s, txns := runFlow(f, orig == k.a)
+				orig := testutil.TupleKey("TCP", testutil.Str(r["id.orig_h"]), r["id.orig_p"], testutil.Str(r["id.orig_h"]), r["id.orig_p"]).A
+				s, txns := runFlow(f, orig == k.A)
 				ru = &run{s: s, txns: txns}
 				runs[k] = ru
 			}
@@ -97,24 +99,24 @@ func TestZeekAgreement(t *testing.T) {
 			if tx == nil {
 				tx = &Transaction{Helo: ru.s.Helo}
 			}
-			ty.check(where, "helo", str(r["helo"]), tx.Helo)
-			ty.check(where, "mailfrom", str(r["mailfrom"]), tx.MailFrom)
-			ty.check(where, "rcptto", set(strs(r["rcptto"])), set(tx.RcptTo))
-			ty.check(where, "from", str(r["from"]), tx.Headers.From)
-			ty.check(where, "to", set(strs(r["to"])), set(tx.Headers.To))
-			ty.check(where, "cc", set(strs(r["cc"])), set(tx.Headers.Cc))
-			ty.check(where, "subject", str(r["subject"]), tx.Headers.Subject)
-			ty.check(where, "date", str(r["date"]), tx.Headers.Date)
-			ty.check(where, "msg_id", str(r["msg_id"]), tx.Headers.MessageID)
-			ty.check(where, "in_reply_to", str(r["in_reply_to"]), tx.Headers.InReplyTo)
-			ty.check(where, "reply_to", str(r["reply_to"]), tx.Headers.ReplyTo)
-			ty.check(where, "user_agent", str(r["user_agent"]), tx.Headers.UserAgent)
-			ty.check(where, "x_originating_ip", str(r["x_originating_ip"]), tx.Headers.XOriginatingIP)
-			ty.check(where, "last_reply", str(r["last_reply"]), tx.LastReply.String())
-			ty.check(where, "tls", str(r["tls"]), fmt.Sprint(ru.s.StartTLS))
+			ty.Check(where, "helo", testutil.Str(r["helo"]), tx.Helo)
+			ty.Check(where, "mailfrom", testutil.Str(r["mailfrom"]), tx.MailFrom)
+			ty.Check(where, "rcptto", set(testutil.Strs(r["rcptto"])), set(tx.RcptTo))
+			ty.Check(where, "from", testutil.Str(r["from"]), tx.Headers.From)
+			ty.Check(where, "to", set(testutil.Strs(r["to"])), set(tx.Headers.To))
+			ty.Check(where, "cc", set(testutil.Strs(r["cc"])), set(tx.Headers.Cc))
+			ty.Check(where, "subject", testutil.Str(r["subject"]), tx.Headers.Subject)
+			ty.Check(where, "date", testutil.Str(r["date"]), tx.Headers.Date)
+			ty.Check(where, "msg_id", testutil.Str(r["msg_id"]), tx.Headers.MessageID)
+			ty.Check(where, "in_reply_to", testutil.Str(r["in_reply_to"]), tx.Headers.InReplyTo)
+			ty.Check(where, "reply_to", testutil.Str(r["reply_to"]), tx.Headers.ReplyTo)
+			ty.Check(where, "user_agent", testutil.Str(r["user_agent"]), tx.Headers.UserAgent)
+			ty.Check(where, "x_originating_ip", testutil.Str(r["x_originating_ip"]), tx.Headers.XOriginatingIP)
+			ty.Check(where, "last_reply", testutil.Str(r["last_reply"]), tx.LastReply.String())
+			ty.Check(where, "tls", testutil.Str(r["tls"]), fmt.Sprint(ru.s.StartTLS))
 		}
 	}
-	ty.report(t, "Zeek smtp", 95)
+	ty.Report(t, "Zeek smtp", 95)
 }
 
 // TestNDPIAgreement compares nDPI's SMTP hostname (the first word of the
@@ -125,36 +127,36 @@ func TestZeekAgreement(t *testing.T) {
 // compared only when the greeting name equals nDPI's, and otherwise
 // logged, not scored, as the SNI belongs to the TLS dissector.
 func TestNDPIAgreement(t *testing.T) {
-	ty := newTally()
-	rows := append(ndpiRows(t, "SMTP"), ndpiRows(t, "SMTPS")...)
+	ty := testutil.NewTally()
+	rows := append(testutil.NDPIRows(t, "SMTP"), testutil.NDPIRows(t, "SMTPS")...)
 	for _, r := range rows {
 		if r.Hostname == "" && r.User == "" {
 			continue
 		}
-		flows, _ := readFlows(filepath.Join(corpusDir, "pcap/ndpi", r.Pcap))
-		k := r.key()
+		flows, _ := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", r.Pcap))
+		k := r.Key()
 		where := r.Pcap + " " + k.String()
-		var f *testFlow
+		var f *testutil.Flow
 		for _, x := range flows {
-			if x.key == k {
+			if x.Key == k {
 				f = x
 			}
 		}
 		if f == nil {
-			ty.check(where, "flow", "found", "missing")
+			ty.Check(where, "flow", "found", "missing")
 			continue
 		}
-		s, _ := runFlow(f, f.clientSide() == 0)
+		s, _ := runFlow(f, f.ClientSide() == 0)
 		switch {
 		case r.Hostname == "":
 		case s.StartTLS && r.Hostname != s.ServerName:
 			t.Logf("%s: nDPI hostname %q is the SNI after STARTTLS (greeting %q)", where, r.Hostname, s.ServerName)
 		default:
-			ty.check(where, "hostname", r.Hostname, s.ServerName)
+			ty.Check(where, "hostname", r.Hostname, s.ServerName)
 		}
 		if r.User != "" {
-			ty.check(where, "user", r.User, s.AuthUser)
+			ty.Check(where, "user", r.User, s.AuthUser)
 		}
 	}
-	ty.report(t, "nDPI smtp", 95)
+	ty.Report(t, "nDPI smtp", 95)
 }

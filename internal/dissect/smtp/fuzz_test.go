@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 const maxFuzzInput = 1 << 17
@@ -14,14 +16,14 @@ const maxFuzzInput = 1 << 17
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.pcap")
 	for _, p := range paths {
-		flows, err := readFlows(p)
+		flows, err := testutil.ReadFlows(p)
 		if err != nil {
 			f.Fatal(err)
 		}
 		for _, fl := range flows {
-			c := fl.clientSide()
-			f.Add(fl.stream(c), fl.stream(1-c), uint8(0))
-			f.Add(fl.stream(c), fl.stream(1-c), uint8(200))
+			c := fl.ClientSide()
+			f.Add(fl.Stream(c), fl.Stream(1-c), uint8(0))
+			f.Add(fl.Stream(c), fl.Stream(1-c), uint8(200))
 		}
 	}
 	f.Fuzz(func(t *testing.T, cli, srv []byte, chunk uint8) {

@@ -5,17 +5,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // runFlow feeds a test flow to a Session; clientA says whether side a of
 // the key is the client.
-func runFlow(f *testFlow, clientA bool) *Session {
+func runFlow(f *testutil.Flow, clientA bool) *Session {
 	s := NewSession(DefaultConfig())
-	for _, d := range f.deliveries() {
-		if (d.side == 0) == clientA {
-			_ = s.FeedClient(d.data)
+	for _, d := range f.Deliveries() {
+		if (d.Side == 0) == clientA {
+			_ = s.FeedClient(d.Data)
 		} else {
-			_ = s.FeedServer(d.data)
+			_ = s.FeedServer(d.Data)
 		}
 	}
 	return s
@@ -40,68 +42,68 @@ func zeekBidirectional(c2s, s2c string) string {
 //     merge segments after a retransmission, which can shift a size.
 //   - with zlib compression negotiated neither side decides (see auth.go).
 func TestZeekAgreement(t *testing.T) {
-	traces := zeekTraces(t, "ssh")
+	traces := testutil.ZeekTraces(t, "ssh")
 	if len(traces) == 0 {
 		t.Skip("corpus absent")
 	}
-	ty := newTally()
+	ty := testutil.NewTally()
 	for _, trace := range traces {
 		if strings.HasPrefix(trace, "websocket/") || strings.HasPrefix(trace, "tunnels/") {
 			continue // SSH inside WebSocket / GRE: the framework's job, not the parser's
 		}
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 		if err != nil {
 			t.Fatalf("%s: %v", trace, err)
 		}
-		byKey := map[flowKey]*testFlow{}
+		byKey := map[testutil.FlowKey]*testutil.Flow{}
 		for _, f := range flows {
-			byKey[f.key] = f
+			byKey[f.Key] = f
 		}
-		for i, r := range readJSONL(t, filepath.Join(corpusDir, "truth/zeek", trace, "ssh.jsonl")) {
+		for i, r := range testutil.ReadJSONL(t, filepath.Join(testutil.CorpusDir(t), "truth/zeek", trace, "ssh.jsonl")) {
 			where := fmt.Sprintf("%s#%d", trace, i)
-			k := zeekKey("TCP", r)
+			k := testutil.ZeekKey("TCP", r)
 			f := byKey[k]
 			if f == nil {
-				ty.check(where, "flow", "found", "missing")
+				ty.Check(where, "flow", "found", "missing")
 				continue
 			}
-			origA := tupleKey("TCP", str(r["id.orig_h"]), r["id.orig_p"], "0.0.0.0", 0).a == k.a ||
-				tupleKey("TCP", str(r["id.orig_h"]), r["id.orig_p"], "::", 0).a == k.a
+			origA := testutil.TupleKey("TCP", testutil.Str(r["id.orig_h"]), r["id.orig_p"], "0.0.0.0", 0).A == k.A ||
+				testutil.TupleKey("TCP", testutil.Str(r["id.orig_h"]), r["id.orig_p"], "::", 0).A == k.A
 			in := runFlow(f, origA)
 			ch := in.Info()
 			c := ch.Chosen
 			if c == nil {
 				c = &Chosen{}
 			}
-			ty.check(where, "client", str(r["client"]), ch.ClientBanner)
-			ty.check(where, "server", str(r["server"]), ch.ServerBanner)
+			ty.Check(where, "client", testutil.Str(r["client"]), ch.ClientBanner)
+			ty.Check(where, "server", testutil.Str(r["server"]), ch.ServerBanner)
 			ver := ""
 			if ch.Version != 0 {
 				ver = fmt.Sprint(ch.Version)
 			}
-			ty.check(where, "version", str(r["version"]), ver)
+			ty.Check(where, "version", testutil.Str(r["version"]), ver)
 			if _, ok := r["cipher_alg"]; ok {
-				ty.check(where, "cipher_alg", str(r["cipher_alg"]), zeekBidirectional(c.CipherClientToServer, c.CipherServerToClient))
-				ty.check(where, "mac_alg", str(r["mac_alg"]), zeekBidirectional(c.MACClientToServer, c.MACServerToClient))
-				ty.check(where, "compression_alg", str(r["compression_alg"]), zeekBidirectional(c.CompressionClientToServer, c.CompressionServerToClient))
+				ty.Check(where, "cipher_alg", testutil.Str(r["cipher_alg"]), zeekBidirectional(c.CipherClientToServer, c.CipherServerToClient))
+				ty.Check(where, "mac_alg", testutil.Str(r["mac_alg"]), zeekBidirectional(c.MACClientToServer, c.MACServerToClient))
+				ty.Check(where, "compression_alg", testutil.Str(r["compression_alg"]), zeekBidirectional(c.CompressionClientToServer, c.CompressionServerToClient))
 			}
-			ty.check(where, "kex_alg", str(r["kex_alg"]), c.Kex)
-			ty.check(where, "host_key_alg", str(r["host_key_alg"]), c.HostKey)
+			ty.Check(where, "kex_alg", testutil.Str(r["kex_alg"]), c.Kex)
+			ty.Check(where, "host_key_alg", testutil.Str(r["host_key_alg"]), c.HostKey)
 			got := ""
 			if ch.LoginLikely != nil {
 				got = fmt.Sprint(*ch.LoginLikely)
 			}
-			ty.check(where, "auth_success", str(r["auth_success"]), got)
-			ty.check(where, "auth_attempts", str(r["auth_attempts"]), fmt.Sprint(ch.AuthAttempts))
+			ty.Check(where, "auth_success", testutil.Str(r["auth_success"]), got)
+			ty.Check(where, "auth_attempts", testutil.Str(r["auth_attempts"]), fmt.Sprint(ch.AuthAttempts))
 			if h, ok := r["hassh"]; ok {
-				ty.check(where, "hassh", str(h), ch.HASSH)
+				ty.Check(where, "hassh", testutil.Str(h), ch.HASSH)
 			}
 			if h, ok := r["hasshServer"]; ok {
-				ty.check(where, "hasshServer", str(h), ch.HASSHServer)
+				ty.Check(where, "hasshServer", testutil.Str(h), ch.HASSHServer)
 			}
 		}
 	}
-	ty.report(t, "Zeek ssh", 95)
+	ty.Report(t, "Zeek ssh", 95)
 }
 
 // TestNDPIAgreement compares HASSH, HASSH-server and the banners with
@@ -114,64 +116,64 @@ func TestZeekAgreement(t *testing.T) {
 // spoke first and hostname is the client banner. So hostname is compared
 // with the banner seen first and server_info with the other one.
 func TestNDPIAgreement(t *testing.T) {
-	rows := ndpiRows(t, "SSH")
-	ty := newTally()
-	cache := map[string][]*testFlow{}
+	rows := testutil.NDPIRows(t, "SSH")
+	ty := testutil.NewTally()
+	cache := map[string][]*testutil.Flow{}
 	for _, r := range rows {
 		flows, ok := cache[r.Pcap]
 		if !ok {
 			var err error
-			flows, err = readFlows(filepath.Join(corpusDir, "pcap/ndpi", r.Pcap))
+			flows, err = testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", r.Pcap))
 			if err != nil {
 				t.Logf("%s: %v", r.Pcap, err)
 				continue
 			}
 			cache[r.Pcap] = flows
 		}
-		k := r.key()
-		var f *testFlow
+		k := r.Key()
+		var f *testutil.Flow
 		for _, x := range flows {
-			if x.key == k {
+			if x.Key == k {
 				f = x
 				break
 			}
 		}
 		where := r.Pcap + " " + k.String()
 		if f == nil {
-			ty.check(where, "flow", "found", "missing")
+			ty.Check(where, "flow", "found", "missing")
 			continue
 		}
-		clientA := f.clientSide() == 0
+		clientA := f.ClientSide() == 0
 		in := runFlow(f, clientA).Info()
 		first, second := in.ClientBanner, in.ServerBanner
 		if serverBannerFirst(f, clientA) {
 			first, second = second, first
 		}
 		if r.Hostname != "" {
-			ty.check(where, "hostname", r.Hostname, first)
+			ty.Check(where, "hostname", r.Hostname, first)
 		}
 		if r.Server != "" {
-			ty.check(where, "server_info", r.Server, second)
+			ty.Check(where, "server_info", r.Server, second)
 		}
 		if r.HASSHC != "" {
-			ty.check(where, "hassh_c", strings.ToLower(r.HASSHC), in.HASSH)
+			ty.Check(where, "hassh_c", strings.ToLower(r.HASSHC), in.HASSH)
 		}
 		if r.HASSHS != "" {
-			ty.check(where, "hassh_s", strings.ToLower(r.HASSHS), in.HASSHServer)
+			ty.Check(where, "hassh_s", strings.ToLower(r.HASSHS), in.HASSHServer)
 		}
 	}
-	ty.report(t, "nDPI ssh", 95)
+	ty.Report(t, "nDPI ssh", 95)
 }
 
 // firstBanner reports whether the server's banner completed before the
 // client's in capture order.
-func serverBannerFirst(f *testFlow, clientA bool) bool {
+func serverBannerFirst(f *testutil.Flow, clientA bool) bool {
 	s := NewSession(DefaultConfig())
-	for _, d := range f.deliveries() {
-		if (d.side == 0) == clientA {
-			_ = s.FeedClient(d.data)
+	for _, d := range f.Deliveries() {
+		if (d.Side == 0) == clientA {
+			_ = s.FeedClient(d.Data)
 		} else {
-			_ = s.FeedServer(d.data)
+			_ = s.FeedServer(d.Data)
 		}
 		if s.Server.Banner != "" {
 			return true

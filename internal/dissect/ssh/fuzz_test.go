@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // maxFuzzInput caps inputs, as Prometheus' fuzzers do.
@@ -16,14 +18,14 @@ const maxFuzzInput = 1 << 17
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.pcap")
 	for _, p := range paths {
-		flows, err := readFlows(p)
+		flows, err := testutil.ReadFlows(p)
 		if err != nil {
 			f.Fatal(err)
 		}
 		for _, fl := range flows {
-			c := fl.clientSide()
-			f.Add(fl.stream(c), fl.stream(1-c), uint8(0))
-			f.Add(fl.stream(c), fl.stream(1-c), uint8(7))
+			c := fl.ClientSide()
+			f.Add(fl.Stream(c), fl.Stream(1-c), uint8(0))
+			f.Add(fl.Stream(c), fl.Stream(1-c), uint8(7))
 		}
 	}
 	f.Add([]byte("SSH-2.0-x\r\n"), []byte("junk\nSSH-1.99-y\n\x00\x00\x00\x0c\x04\x14"), uint8(3))

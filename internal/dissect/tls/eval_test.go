@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const corpusDir = "../../../../shared/corpus"
+	"github.com/flowsift/flowsift/internal/testutil"
+)
 
 type ndpiRow struct {
 	Pcap     string `json:"pcap"`
@@ -33,20 +33,20 @@ type ndpiRow struct {
 // key returns the flow key of a row. ndpiReader prints some IPv6 addresses
 // mangled ("2600:1901::7a0b::"); those keys keep a zero address and are
 // matched on ports alone (portsKey).
-func (r ndpiRow) key() flowKey {
+func (r ndpiRow) Key() testutil.FlowKey {
 	sa, _ := netip.ParseAddr(r.Src)
 	da, _ := netip.ParseAddr(r.Dst)
-	s := endpoint{sa.Unmap(), r.Sport}
-	d := endpoint{da.Unmap(), r.Dport}
-	if d.less(s) {
+	s := testutil.Endpoint{Addr: sa.Unmap(), Port: r.Sport}
+	d := testutil.Endpoint{Addr: da.Unmap(), Port: r.Dport}
+	if d.Less(s) {
 		s, d = d, s
 	}
-	return flowKey{l4: r.L4, a: s, b: d}
+	return testutil.FlowKey{L4: r.L4, A: s, B: d}
 }
 
 func loadNDPI(t *testing.T) map[string][]ndpiRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir, "truth/ndpi-flows.jsonl"))
+	f, err := os.Open(filepath.Join(testutil.CorpusDir(t), "truth/ndpi-flows.jsonl"))
 	if err != nil {
 		t.Skipf("corpus absent: %v", err)
 	}
@@ -69,9 +69,9 @@ func loadNDPI(t *testing.T) map[string][]ndpiRow {
 
 // parseFlow runs a Session over both directions of a TCP flow; the client
 // is the side whose stream carries a ClientHello.
-func parseFlow(f *testFlow) (*Session, error) {
+func parseFlow(f *testutil.Flow) (*Session, error) {
 	s, _ := NewSession(DefaultConfig())
-	a, b := tlsStart(f.stream(0)), tlsStart(f.stream(1))
+	a, b := tlsStart(f.Stream(0)), tlsStart(f.Stream(1))
 	if !looksLikeClientHello(a) && looksLikeClientHello(b) {
 		a, b = b, a
 	}
@@ -138,19 +138,19 @@ func TestNDPIAgreement(t *testing.T) {
 	}
 	var mismatches []string
 	for pcap, rows := range truth {
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/ndpi", pcap))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/ndpi", pcap))
 		if err != nil {
 			t.Logf("%s: %v", pcap, err)
 		}
-		byKey := map[flowKey][]*testFlow{}
+		byKey := map[testutil.FlowKey][]*testutil.Flow{}
 		for _, f := range flows {
-			byKey[f.key] = append(byKey[f.key], f)
-			pk := portsKey(f.key)
+			byKey[f.Key] = append(byKey[f.Key], f)
+			pk := portsKey(f.Key)
 			byKey[pk] = append(byKey[pk], f)
 		}
 		for _, r := range rows {
-			k := r.key()
-			if !k.a.addr.IsValid() || !k.b.addr.IsValid() {
+			k := r.Key()
+			if !k.A.Addr.IsValid() || !k.B.Addr.IsValid() {
 				k = portsKey(k)
 			}
 			cands := byKey[k]
@@ -165,7 +165,7 @@ func TestNDPIAgreement(t *testing.T) {
 				ch = hs.ClientHello
 			}
 			miss := func(field, want, got string) {
-				mismatches = append(mismatches, pcap+" "+r.key().String()+" "+field+": want "+want+" got "+got)
+				mismatches = append(mismatches, pcap+" "+r.Key().String()+" "+field+": want "+want+" got "+got)
 			}
 			check := func(field, want, got string) {
 				ok := want == got
@@ -256,12 +256,12 @@ func ja4NDPIEqual(want, got string, ch *ClientHello) bool {
 	return string(g) == want || (string(g[:8]) == want[:8] && string(g[10:]) == want[10:] && got[8] == want[8])
 }
 
-func portsKey(k flowKey) flowKey {
-	a, b := endpoint{port: k.a.port}, endpoint{port: k.b.port}
-	if b.less(a) {
+func portsKey(k testutil.FlowKey) testutil.FlowKey {
+	a, b := testutil.Endpoint{Port: k.A.Port}, testutil.Endpoint{Port: k.B.Port}
+	if b.Less(a) {
 		a, b = b, a
 	}
-	return flowKey{l4: k.l4 + "/ports", a: a, b: b}
+	return testutil.FlowKey{L4: k.L4 + "/ports", A: a, B: b}
 }
 
 func isIP(s string) bool {

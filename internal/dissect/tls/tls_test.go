@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsift/flowsift/internal/testutil"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -19,12 +20,12 @@ func fixtureStreams(t testing.TB) (clients, servers [][]byte) {
 		t.Fatal("no testdata captures")
 	}
 	for _, f := range files {
-		flows, err := readFlows(f)
+		flows, err := testutil.ReadFlows(f)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for _, fl := range flows {
-			a, b := tlsStart(fl.stream(0)), tlsStart(fl.stream(1))
+			a, b := tlsStart(fl.Stream(0)), tlsStart(fl.Stream(1))
 			if !looksLikeClientHello(a) {
 				a, b = b, a
 			}
@@ -111,7 +112,7 @@ func TestFixtures(t *testing.T) {
 // TestCertificates checks the chain of the Zeek tls-conn-with-extensions
 // trace against Zeek's x509.log values.
 func TestCertificates(t *testing.T) {
-	flows, err := readFlows("testdata/tls-conn-with-extensions.pcap")
+	flows, err := testutil.ReadFlows("testdata/tls-conn-with-extensions.pcap")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package tls
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -10,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // zeekVersion renders a version the way Zeek's ssl.log does.
@@ -32,26 +32,6 @@ func zeekVersion(v uint16) string {
 	return fmt.Sprintf("unknown-%d", v)
 }
 
-func readJSONL(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var rows []map[string]any
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
-
 func str(v any) string {
 	if v == nil {
 		return ""
@@ -67,7 +47,7 @@ func str(v any) string {
 // issuer, DNS SANs, serial, validity, joined on the SHA-256 fingerprint)
 // for the TCP traces in the corpus. QUIC and DTLS rows are skipped here.
 func TestZeekAgreement(t *testing.T) {
-	root := filepath.Join(corpusDir, "truth/zeek")
+	root := filepath.Join(testutil.CorpusDir(t), "truth/zeek")
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("corpus absent: %v", err)
 	}
@@ -92,19 +72,19 @@ func TestZeekAgreement(t *testing.T) {
 		if strings.HasPrefix(trace, "quic/") {
 			continue
 		}
-		flows, err := readFlows(filepath.Join(corpusDir, "pcap/zeek", trace))
+		flows, err := testutil.ReadFlows(filepath.Join(testutil.CorpusDir(t), "pcap/zeek", trace))
 		if err != nil {
 			t.Logf("%s: %v", trace, err)
 			continue
 		}
-		sessions := map[flowKey]*Session{}
+		sessions := map[testutil.FlowKey]*Session{}
 		certs := map[string]Certificate{}
 		for _, f := range flows {
-			if f.key.l4 != "TCP" {
+			if f.Key.L4 != "TCP" {
 				continue
 			}
 			s, _ := parseFlow(f)
-			sessions[f.key] = s
+			sessions[f.Key] = s
 			for _, c := range s.Handshake.Certificates {
 				certs[c.SHA256] = c
 			}
@@ -116,17 +96,17 @@ func TestZeekAgreement(t *testing.T) {
 				misses = append(misses, trace+" "+name+": want "+want+" got "+got)
 			}
 		}
-		for _, r := range readJSONL(t, filepath.Join(dir, "ssl.jsonl")) {
+		for _, r := range testutil.ReadJSONL(t, filepath.Join(dir, "ssl.jsonl")) {
 			oa, _ := netip.ParseAddr(str(r["id.orig_h"]))
 			ra, _ := netip.ParseAddr(str(r["id.resp_h"]))
 			var op, rp uint16
 			fmt.Sscan(str(r["id.orig_p"]), &op)
 			fmt.Sscan(str(r["id.resp_p"]), &rp)
-			a, b := endpoint{oa.Unmap(), op}, endpoint{ra.Unmap(), rp}
-			if b.less(a) {
+			a, b := testutil.Endpoint{Addr: oa.Unmap(), Port: op}, testutil.Endpoint{Addr: ra.Unmap(), Port: rp}
+			if b.Less(a) {
 				a, b = b, a
 			}
-			s := sessions[flowKey{l4: "TCP", a: a, b: b}]
+			s := sessions[testutil.FlowKey{L4: "TCP", A: a, B: b}]
 			sslRows++
 			if s == nil || (s.Handshake.ClientHello == nil && s.Handshake.ServerHello == nil) {
 				misses = append(misses, trace+" ssl row not parsed: "+str(r["uid"]))
@@ -154,7 +134,7 @@ func TestZeekAgreement(t *testing.T) {
 				check("established", str(r["established"]), fmt.Sprint(hs.Completed()))
 			}
 		}
-		for _, r := range readJSONL(t, filepath.Join(dir, "x509.jsonl")) {
+		for _, r := range testutil.ReadJSONL(t, filepath.Join(dir, "x509.jsonl")) {
 			x509Rows++
 			c, ok := certs[str(r["fingerprint"])]
 			if !ok {
