@@ -43,8 +43,8 @@ func FuzzParse(f *testing.F) {
 				_ = s.FeedClient(cli[i:min(i+step, len(cli))])
 			}
 			txns = append(txns, s.Drain()...)
-			if len(s.cli.buf) > cfg.MaxLineLen || len(s.srv.buf) > cfg.MaxLineLen || len(s.pending) > cfg.MaxPending {
-				t.Fatalf("buffers %d %d %d", len(s.cli.buf), len(s.srv.buf), len(s.pending))
+			if s.cli.Buffered() > cfg.MaxLineLen || s.srv.Buffered() > cfg.MaxLineLen || len(s.pending) > cfg.MaxPending {
+				t.Fatalf("buffers %d %d %d", s.cli.Buffered(), s.srv.Buffered(), len(s.pending))
 			}
 		}
 		txns = append(txns, s.Close()...)

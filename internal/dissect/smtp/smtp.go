@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/flowsift/flowsift/internal/lines"
 )
 
 // Sentinel errors wrapped by every error the package returns.
@@ -149,7 +151,7 @@ type Session struct {
 // NewSession returns a Session; cfg is used as given, call Validate first.
 func NewSession(cfg Config) *Session {
 	s := &Session{cfg: cfg}
-	s.cli.max, s.srv.max = cfg.MaxLineLen, cfg.MaxLineLen
+	s.cli.Max, s.srv.Max = cfg.MaxLineLen, cfg.MaxLineLen
 	s.pending = append(s.pending, cmdGreeting)
 	return s
 }
@@ -454,51 +456,16 @@ func (s *Session) reply(line []byte) error {
 	return nil
 }
 
-// lineBuf splits a stream into lines, bounded by max.
-type lineBuf struct {
-	max  int
-	buf  []byte
-	skip bool // discarding the rest of an over-long line
-}
+// lineBuf splits one direction into lines and turns an over-long line
+// into this package's error.
+type lineBuf struct{ lines.Splitter }
 
-// gap drops the line in progress and, if there was one, skips to the
-// next line ending; with none in progress the lost bytes most likely were
-// whole lines.
-func (l *lineBuf) gap() {
-	l.skip = l.skip || len(l.buf) > 0
-	l.buf = l.buf[:0]
-}
+func (l *lineBuf) gap() { l.Gap() }
 
-// next returns the next complete line without its line ending (nil if
-// none yet) and the unconsumed input.
 func (l *lineBuf) next(data []byte) (line, rest []byte, err error) {
-	i := bytes.IndexByte(data, '\n')
-	if i < 0 {
-		if l.skip {
-			return nil, nil, nil
-		}
-		if len(l.buf)+len(data) > l.max {
-			l.buf, l.skip = l.buf[:0], true
-			return nil, nil, fmt.Errorf("smtp: line longer than %d bytes: %w", l.max, ErrTooLarge)
-		}
-		l.buf = append(l.buf, data...)
-		return nil, nil, nil
+	line, rest, tooLong := l.Next(data)
+	if tooLong {
+		return nil, rest, fmt.Errorf("smtp: line longer than %d bytes: %w", l.Max, ErrTooLarge)
 	}
-	chunk, rest := data[:i], data[i+1:]
-	if l.skip {
-		l.skip = false
-		return nil, rest, nil
-	}
-	if len(l.buf) > 0 {
-		if len(l.buf)+len(chunk) > l.max {
-			l.buf = l.buf[:0]
-			return nil, rest, fmt.Errorf("smtp: line longer than %d bytes: %w", l.max, ErrTooLarge)
-		}
-		l.buf = append(l.buf, chunk...)
-		chunk = l.buf
-		l.buf = l.buf[:0]
-	} else if len(chunk) > l.max {
-		return nil, rest, fmt.Errorf("smtp: line longer than %d bytes: %w", l.max, ErrTooLarge)
-	}
-	return bytes.TrimSuffix(chunk, []byte{'\r'}), rest, nil
+	return line, rest, nil
 }
