@@ -1,14 +1,11 @@
 package dns_test
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -17,74 +14,23 @@ import (
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
 	"github.com/flowsift/flowsift/internal/decode"
 	"github.com/flowsift/flowsift/internal/dissect/dns"
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // corpus is the shared evaluation corpus (see its truth/README.md).
 const corpus = "../../../../shared/corpus"
 
-// flowKey is an unordered 4-tuple: Zeek rows and nDPI flows join on it.
-type flowKey struct{ a, b netip.AddrPort }
-
-func keyOf(src netip.Addr, sp uint16, dst netip.Addr, dp uint16) flowKey {
-	x, y := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
-	if y.Compare(x) < 0 {
-		x, y = y, x
-	}
-	return flowKey{x, y}
-}
-
-// tcpDir reassembles one TCP direction in order by sequence number: only
-// in-order bytes are kept (retransmissions are trimmed, data after a gap
-// waits until the gap fills, and is dropped at the end).
-type tcpDir struct {
-	next    uint32
-	started bool
-	held    map[uint32][]byte
-	out     []byte
-}
-
-func (d *tcpDir) add(seq uint32, syn bool, payload []byte) {
-	if syn {
-		d.next, d.started = seq+1, true
-	}
-	if len(payload) == 0 {
-		return
-	}
-	if !d.started {
-		d.next, d.started = seq, true
-	}
-	if d.held == nil {
-		d.held = map[uint32][]byte{}
-	}
-	d.held[seq] = append([]byte(nil), payload...)
-	for progress := true; progress; {
-		progress = false
-		for s, p := range d.held {
-			off := int32(d.next - s)
-			if off < 0 {
-				continue
-			}
-			delete(d.held, s)
-			if int(off) < len(p) {
-				d.out = append(d.out, p[off:]...)
-				d.next += uint32(len(p) - int(off))
-			}
-			progress = true
-		}
-	}
-}
-
 // dnsFlow is the messages of one flow in arrival order.
 type dnsFlow struct {
 	msgs  []dns.Message
-	tcp   [2]tcpDir
+	tcp   [2]testutil.TCPDir
 	first netip.AddrPort
 }
 
 func isDNSPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
 
 // readDNS decodes a capture and parses every DNS message in it.
-func readDNS(tb testing.TB, name string) map[flowKey]*dnsFlow {
+func readDNS(tb testing.TB, name string) map[testutil.AddrPair]*dnsFlow {
 	tb.Helper()
 	r, err := pcapfile.Open(name)
 	if err != nil {
@@ -93,7 +39,7 @@ func readDNS(tb testing.TB, name string) map[flowKey]*dnsFlow {
 	defer func() { _ = r.Close() }()
 	d := decode.New(decode.DefaultConfig())
 	p, _ := dns.New(dns.DefaultConfig())
-	flows := map[flowKey]*dnsFlow{}
+	flows := map[testutil.AddrPair]*dnsFlow{}
 	var f capture.Frame
 	var pkt decode.Packet
 	for {
@@ -108,7 +54,7 @@ func readDNS(tb testing.TB, name string) map[flowKey]*dnsFlow {
 		if !isDNSPort(pkt.SrcPort) && !isDNSPort(pkt.DstPort) {
 			continue
 		}
-		k := keyOf(pkt.Src, pkt.SrcPort, pkt.Dst, pkt.DstPort)
+		k := testutil.PairOf(pkt.Src, pkt.SrcPort, pkt.Dst, pkt.DstPort)
 		fl := flows[k]
 		if fl == nil {
 			fl = &dnsFlow{first: netip.AddrPortFrom(pkt.Src, pkt.SrcPort)}
@@ -126,13 +72,13 @@ func readDNS(tb testing.TB, name string) map[flowKey]*dnsFlow {
 			if netip.AddrPortFrom(pkt.Src, pkt.SrcPort) != fl.first {
 				dir = 1
 			}
-			fl.tcp[dir].add(pkt.Seq, pkt.TCPFlags&0x02 != 0, pkt.Payload)
+			fl.tcp[dir].Add(pkt.Seq, pkt.TCPFlags&0x02 != 0, pkt.Payload)
 		}
 	}
 	for _, fl := range flows {
 		for dir := range fl.tcp {
 			s := dns.NewStream(p)
-			_ = s.Write(fl.tcp[dir].out, func(m *dns.Message, _ error) {
+			_ = s.Write(fl.tcp[dir].Out, func(m *dns.Message, _ error) {
 				c := *m
 				c.Answers = append([]dns.Answer(nil), m.Answers...)
 				c.IPs = nil
@@ -141,82 +87,6 @@ func readDNS(tb testing.TB, name string) map[flowKey]*dnsFlow {
 		}
 	}
 	return flows
-}
-
-type zeekIndex struct {
-	Traces map[string]struct {
-		PCAP string `json:"pcap"`
-		Logs map[string]struct {
-			File string `json:"file"`
-		} `json:"logs"`
-	} `json:"traces"`
-}
-
-func loadIndex(t *testing.T) zeekIndex {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpus, "truth/zeek/index.json"))
-	if err != nil {
-		t.Skipf("corpus absent: %v", err)
-	}
-	var idx zeekIndex
-	if err := json.Unmarshal(b, &idx); err != nil {
-		t.Fatal(err)
-	}
-	return idx
-}
-
-func readJSONL(t *testing.T, name string) []map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var row map[string]any
-		if err := json.Unmarshal([]byte(line), &row); err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-// score accumulates per-field agreement.
-type score struct {
-	eq, n map[string]int
-	diffs []string
-}
-
-func (s *score) add(trace, field string, want, got any) {
-	if s.n == nil {
-		s.eq, s.n = map[string]int{}, map[string]int{}
-	}
-	s.n[field]++
-	if reflect.DeepEqual(want, got) {
-		s.eq[field]++
-		return
-	}
-	s.diffs = append(s.diffs, fmt.Sprintf("%s %s: zeek %v, flowsift %v", trace, field, want, got))
-}
-
-func (s *score) report(t *testing.T, bar float64) {
-	t.Helper()
-	fields := make([]string, 0, len(s.n))
-	for f := range s.n {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, d := range s.diffs {
-		t.Log("diff: " + d)
-	}
-	for _, f := range fields {
-		pct := 100 * float64(s.eq[f]) / float64(s.n[f])
-		t.Logf("%-18s %4d/%4d  %6.2f%%", f, s.eq[f], s.n[f], pct)
-		if pct < bar {
-			t.Errorf("%s agreement %.2f%% under %.0f%%", f, pct, bar)
-		}
-	}
 }
 
 // TestZeekDNS compares every row of Zeek's dns.log baselines with the
@@ -238,49 +108,49 @@ func (s *score) report(t *testing.T, bar float64) {
 //   - rows whose trace was logged in bare mode with subsets of the fields
 //     (naptr, vxlan-triple) compare only the fields present.
 func TestZeekDNS(t *testing.T) {
-	idx := loadIndex(t)
-	var s score
+	idx := testutil.LoadZeekIndex(t, corpus)
+	var s testutil.Score
 	for trace, tr := range idx.Traces {
 		lg, ok := tr.Logs["dns"]
 		if !ok {
 			continue
 		}
 		flows := readDNS(t, filepath.Join(corpus, tr.PCAP))
-		txs := map[flowKey][]dns.Transaction{}
+		txs := map[testutil.AddrPair][]dns.Transaction{}
 		for k, fl := range flows {
 			txs[k] = dns.Transactions(fl.msgs)
 		}
 		used := map[*dns.Transaction]bool{}
-		for _, row := range readJSONL(t, filepath.Join(corpus, lg.File)) {
+		for _, row := range testutil.MustReadJSONL(t, filepath.Join(corpus, lg.File)) {
 			if row["id.resp_p"] == 137.0 {
 				continue // NetBIOS name service: see the test's comment
 			}
 			tx := findTx(row, txs, used)
 			if tx == nil {
-				s.add(trace, "row", "present", fmt.Sprintf("missing %v %v %v", row["trans_id"], row["query"], row["id.orig_h"]))
+				s.Add(trace, "row", "present", fmt.Sprintf("missing %v %v %v", row["trans_id"], row["query"], row["id.orig_h"]))
 				continue
 			}
 			used[tx] = true
-			s.add(trace, "row", "present", "present")
+			s.Add(trace, "row", "present", "present")
 			compareDNS(&s, trace, row, tx)
 		}
 	}
-	s.report(t, 95)
+	s.Report(t, 95, nil)
 }
 
-func findTx(row map[string]any, txs map[flowKey][]dns.Transaction, used map[*dns.Transaction]bool) *dns.Transaction {
-	var keys []flowKey
+func findTx(row map[string]any, txs map[testutil.AddrPair][]dns.Transaction, used map[*dns.Transaction]bool) *dns.Transaction {
+	var keys []testutil.AddrPair
 	oh, ok1 := row["id.orig_h"].(string)
 	rh, ok2 := row["id.resp_h"].(string)
 	op, ok3 := row["id.orig_p"].(float64)
 	rp, ok4 := row["id.resp_p"].(float64)
 	if ok1 && ok2 && ok3 && ok4 {
-		keys = append(keys, keyOf(netip.MustParseAddr(oh), uint16(op), netip.MustParseAddr(rh), uint16(rp)))
+		keys = append(keys, testutil.PairOf(netip.MustParseAddr(oh), uint16(op), netip.MustParseAddr(rh), uint16(rp)))
 	} else {
 		for k := range txs {
 			keys = append(keys, k)
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i].a.Compare(keys[j].a) < 0 })
+		sort.Slice(keys, func(i, j int) bool { return keys[i].A.Compare(keys[j].A) < 0 })
 	}
 	for _, k := range keys {
 		for i := range txs[k] {
@@ -315,20 +185,20 @@ func txQuery(tx *dns.Transaction) string {
 	return strings.ToLower(m.QName)
 }
 
-func compareDNS(s *score, trace string, row map[string]any, tx *dns.Transaction) {
+func compareDNS(s *testutil.Score, trace string, row map[string]any, tx *dns.Transaction) {
 	if _, ok := row["qtype_name"]; ok {
 		var got any
 		if tx.Query != nil && tx.Query.HasQuestion {
 			got = dns.TypeName(tx.Query.QType)
 		}
-		s.add(trace, "qtype_name", row["qtype_name"], got)
+		s.Add(trace, "qtype_name", row["qtype_name"], got)
 	}
 	if _, ok := row["rcode_name"]; ok {
 		var got any
 		if tx.Response != nil {
 			got = tx.Response.RCodeName()
 		}
-		s.add(trace, "rcode_name", row["rcode_name"], got)
+		s.Add(trace, "rcode_name", row["rcode_name"], got)
 	}
 	var answers, ttls []any
 	if tx.Response != nil {
@@ -338,20 +208,20 @@ func compareDNS(s *score, trace string, row map[string]any, tx *dns.Transaction)
 		}
 	}
 	if _, ok := row["answers"]; ok {
-		s.add(trace, "answers", row["answers"], nilIfEmpty(answers))
+		s.Add(trace, "answers", row["answers"], nilIfEmpty(answers))
 	}
 	if _, ok := row["TTLs"]; ok {
-		s.add(trace, "TTLs", row["TTLs"], nilIfEmpty(ttls))
+		s.Add(trace, "TTLs", row["TTLs"], nilIfEmpty(ttls))
 	}
 	if tx.Response != nil {
 		_ = 0 // AA and RA: see the test's comment
 	}
 	if m := tx.Query; m != nil {
 		if _, ok := row["RD"]; ok {
-			s.add(trace, "RD", row["RD"], m.Flags.RD)
+			s.Add(trace, "RD", row["RD"], m.Flags.RD)
 		}
 	}
-	s.add(trace, "query", row["query"], txQueryAny(tx))
+	s.Add(trace, "query", row["query"], txQueryAny(tx))
 }
 
 func txQueryAny(tx *dns.Transaction) any {

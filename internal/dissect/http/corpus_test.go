@@ -13,18 +13,19 @@ import (
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
 	"github.com/flowsift/flowsift/internal/decode"
 	"github.com/flowsift/flowsift/internal/dissect/http"
+	"github.com/flowsift/flowsift/internal/testutil"
 )
 
 // tcpFlow is one TCP connection's two reassembled directions.
 type tcpFlow struct {
-	client netip.AddrPort // SYN sender, else first sender
-	dirs   [2]tcpDir      // 0: client → server
+	client netip.AddrPort     // SYN sender, else first sender
+	dirs   [2]testutil.TCPDir // 0: client → server
 	synSet bool
 }
 
 // readHTTP reassembles every TCP flow of a capture and runs the parser
 // on it; it returns the transactions per flow.
-func readHTTP(tb testing.TB, name string) map[flowKey][]http.Transaction {
+func readHTTP(tb testing.TB, name string) map[testutil.AddrPair][]http.Transaction {
 	tb.Helper()
 	r, err := pcapfile.Open(name)
 	if err != nil {
@@ -32,7 +33,7 @@ func readHTTP(tb testing.TB, name string) map[flowKey][]http.Transaction {
 	}
 	defer func() { _ = r.Close() }()
 	d := decode.New(decode.DefaultConfig())
-	flows := map[flowKey]*tcpFlow{}
+	flows := map[testutil.AddrPair]*tcpFlow{}
 	var f capture.Frame
 	var pkt decode.Packet
 	for {
@@ -45,7 +46,7 @@ func readHTTP(tb testing.TB, name string) map[flowKey][]http.Transaction {
 			continue
 		}
 		src := netip.AddrPortFrom(pkt.Src, pkt.SrcPort)
-		k := keyOf(pkt.Src, pkt.SrcPort, pkt.Dst, pkt.DstPort)
+		k := testutil.PairOf(pkt.Src, pkt.SrcPort, pkt.Dst, pkt.DstPort)
 		fl := flows[k]
 		if fl == nil {
 			fl = &tcpFlow{client: src}
@@ -62,13 +63,13 @@ func readHTTP(tb testing.TB, name string) map[flowKey][]http.Transaction {
 		if src != fl.client {
 			i = 1
 		}
-		fl.dirs[i].add(pkt.Seq, pkt.TCPFlags&0x02 != 0, pkt.Payload)
+		fl.dirs[i].Add(pkt.Seq, pkt.TCPFlags&0x02 != 0, pkt.Payload)
 	}
-	out := map[flowKey][]http.Transaction{}
+	out := map[testutil.AddrPair][]http.Transaction{}
 	for k, fl := range flows {
 		c, _ := http.New(http.DefaultConfig())
-		_ = c.Client(fl.dirs[0].out)
-		_ = c.Server(fl.dirs[1].out)
+		_ = c.Client(fl.dirs[0].Out)
+		_ = c.Server(fl.dirs[1].Out)
 		if txs := c.Close(); len(txs) > 0 {
 			out[k] = txs
 		}
@@ -101,8 +102,8 @@ var knownGaps = map[string]bool{
 }
 
 func TestZeekHTTP(t *testing.T) {
-	idx := loadIndex(t)
-	var s score
+	idx := testutil.LoadZeekIndex(t, corpus)
+	var s testutil.Score
 	traces := make([]string, 0, len(idx.Traces))
 	for trace := range idx.Traces {
 		traces = append(traces, trace)
@@ -116,33 +117,33 @@ func TestZeekHTTP(t *testing.T) {
 		}
 		flows := readHTTP(t, filepath.Join(corpus, tr.PCAP))
 		used := map[*http.Transaction]bool{}
-		for _, row := range readJSONL(t, filepath.Join(corpus, lg.File)) {
+		for _, row := range testutil.MustReadJSONL(t, filepath.Join(corpus, lg.File)) {
 			tx := findHTTP(row, flows, used)
 			if tx == nil {
-				s.add(trace, "row", row["uri"], nil)
+				s.Add(trace, "row", row["uri"], nil)
 				continue
 			}
 			used[tx] = true
-			s.add(trace, "row", "present", "present")
+			s.Add(trace, "row", "present", "present")
 			compareHTTP(&s, trace, row, tx)
 		}
 	}
-	s.report(t, 95)
+	s.Report(t, 95, knownGaps)
 }
 
-func findHTTP(row map[string]any, flows map[flowKey][]http.Transaction, used map[*http.Transaction]bool) *http.Transaction {
-	var keys []flowKey
+func findHTTP(row map[string]any, flows map[testutil.AddrPair][]http.Transaction, used map[*http.Transaction]bool) *http.Transaction {
+	var keys []testutil.AddrPair
 	oh, ok1 := row["id.orig_h"].(string)
 	rh, ok2 := row["id.resp_h"].(string)
 	op, ok3 := row["id.orig_p"].(float64)
 	rp, ok4 := row["id.resp_p"].(float64)
 	if ok1 && ok2 && ok3 && ok4 {
-		keys = append(keys, keyOf(netip.MustParseAddr(oh), uint16(op), netip.MustParseAddr(rh), uint16(rp)))
+		keys = append(keys, testutil.PairOf(netip.MustParseAddr(oh), uint16(op), netip.MustParseAddr(rh), uint16(rp)))
 	} else {
 		for k := range flows {
 			keys = append(keys, k)
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i].a.Compare(keys[j].a) < 0 })
+		sort.Slice(keys, func(i, j int) bool { return keys[i].A.Compare(keys[j].A) < 0 })
 	}
 	var first *http.Transaction
 	for _, k := range keys {
@@ -172,7 +173,7 @@ func strOrNil(s string) any {
 	return s
 }
 
-func compareHTTP(s *score, trace string, row map[string]any, tx *http.Transaction) {
+func compareHTTP(s *testutil.Score, trace string, row map[string]any, tx *http.Transaction) {
 	var req http.Request
 	if tx.Request != nil {
 		req = *tx.Request
@@ -183,7 +184,7 @@ func compareHTTP(s *score, trace string, row map[string]any, tx *http.Transactio
 	}
 	check := func(field string, got any) {
 		if _, ok := row[field]; ok {
-			s.add(trace, field, row[field], got)
+			s.Add(trace, field, row[field], got)
 		}
 	}
 	check("method", strOrNil(req.Method))
@@ -203,9 +204,9 @@ func compareHTTP(s *score, trace string, row map[string]any, tx *http.Transactio
 		check("status_code", nil)
 	}
 	if _, ok := row["request_body_len"]; ok {
-		s.add(trace, "request_body_len", row["request_body_len"], float64(req.BodyLen))
+		s.Add(trace, "request_body_len", row["request_body_len"], float64(req.BodyLen))
 	}
 	if _, ok := row["response_body_len"]; ok {
-		s.add(trace, "response_body_len", row["response_body_len"], float64(resp.BodyLen))
+		s.Add(trace, "response_body_len", row["response_body_len"], float64(resp.BodyLen))
 	}
 }
