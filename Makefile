@@ -57,11 +57,8 @@ lint: ## staticcheck
 	$(GO) tool staticcheck $(PKGS)
 
 .PHONY: fuzz-smoke
-fuzz-smoke: ## run every fuzz target for FUZZTIME (default 10s)
-	@set -e; for pkg in $$($(GO) list ./internal/...); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "== fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg; \
-	  done; done
+fuzz-smoke: ## run every fuzz target for FUZZTIME (default 10s); a crasher fails, Go 1.26's deadline race does not
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz-smoke.sh
 
 .PHONY: fuzz
 fuzz: ## longer fuzzing: make fuzz FUZZTIME=5m
