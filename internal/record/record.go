@@ -29,6 +29,17 @@ type Record struct {
 	Network     Network
 	ICMP        ICMP
 	Flow        Flow
+
+	// Application groups: at most one is set, on a transaction record of
+	// its dataset.
+	DNS  *DNS
+	HTTP *HTTP
+	TLS  *TLS
+	SSH  *SSH
+	SMTP *SMTP
+	FTP  *FTP
+	DHCP *DHCP
+	NTP  *NTP
 }
 
 // Event is the ECS event group.
@@ -59,6 +70,9 @@ type Network struct {
 	VLAN        uint16 // outer VLAN id; 0 means none
 	InnerVLAN   uint16 // inner VLAN id of QinQ
 	CommunityID string
+	Protocol    string // application protocol found by payload: dns, http, tls, …
+	Application string // application or service: google, netflix, …
+	AppCategory string // category of Application
 }
 
 // ICMP holds the type and code of the first ICMP/ICMPv6 packet of a flow.
@@ -89,6 +103,7 @@ type Flow struct {
 	Tunnel   Tunnel
 	MPLS     []uint32 // MPLS label stack, outermost first
 	Fragment uint32   // reassembled IP datagrams in this flow
+	ParentID string   // flow.id of the connection that opened this one (FTP data)
 }
 
 // Tunnel describes the encapsulation a flow was found in.

@@ -94,7 +94,9 @@ var flowOnly = []Dataset{DatasetFlow}
 // Fields is the schema: every field a record can carry, in the order the
 // JSON encoding writes them. Keep it sorted by group, then by name within a
 // group, and document every field.
-var Fields = []Field{
+var Fields = append(baseFields, appFields...)
+
+var baseFields = []Field{
 	{Name: "@timestamp", Type: TypeTime, ECS: true, Doc: "Start of the interval the record covers (UTC).",
 		Get: tm(func(r *Record) time.Time { return r.Timestamp })},
 
