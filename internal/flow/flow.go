@@ -24,6 +24,9 @@ type Deps struct {
 	Sink     Sink
 	Observer string // observer.name on every record
 	Tenant   string // tenant.id on every record
+	// NewInspector, when set, makes the table's payload inspector (one per
+	// table: tables run on different goroutines).
+	NewInspector func() Inspector
 }
 
 // End reasons written to flow.end_reason.
@@ -38,15 +41,18 @@ const (
 
 // Stats counts what the table did.
 type Stats struct {
-	Packets     uint64 // packets tracked
-	Bytes       uint64 // IP bytes tracked
-	Flows       uint64 // flows created
-	Records     uint64 // records emitted (final and interim)
-	Interim     uint64 // interim records
-	Evicted     uint64 // flows ended early because the table was full
-	PortReuse   uint64 // closed TCP flows ended by a new SYN on the same 5-tuple
-	ActiveFlows int    // flows live now
-	PeakFlows   int    // most flows live at once
+	Packets      uint64 // packets tracked
+	Bytes        uint64 // IP bytes tracked
+	Flows        uint64 // flows created
+	Records      uint64 // records emitted (flows, interim and transactions)
+	Transactions uint64 // transaction records emitted by the inspector
+	Inspected    uint64 // packets handed to the inspector
+	NotInspected uint64 // packets with payload of flows whose inspection was done (or off)
+	Interim      uint64 // interim records
+	Evicted      uint64 // flows ended early because the table was full
+	PortReuse    uint64 // closed TCP flows ended by a new SYN on the same 5-tuple
+	ActiveFlows  int    // flows live now
+	PeakFlows    int    // most flows live at once
 }
 
 // key identifies a flow regardless of direction: lo is the smaller
@@ -107,6 +113,9 @@ type flow struct {
 	communityID string // ICMP only: computed from the first packet
 
 	encap *encap // tunnel and MPLS details; nil for the common plain flow
+
+	dpi     any  // the inspector's state
+	dpiDone bool // the inspector needs no more packets
 
 	prev, next   *flow // idle list of its class, least recently active first
 	aprev, anext *flow // active-timeout list, oldest record interval first
@@ -206,6 +215,8 @@ type Table struct {
 	slots []slot
 	ids   *record.IDGenerator
 	cid   *communityid.Hasher
+	insp  Inspector
+	conn  Conn // handed to the inspector
 }
 
 // New returns a flow table. cfg must be valid.
@@ -218,6 +229,9 @@ func New(cfg Config, deps Deps) *Table {
 		slots: make([]slot, batchSize),
 		ids:   record.NewIDGenerator(),
 		cid:   communityid.New(0),
+	}
+	if deps.NewInspector != nil {
+		t.insp = deps.NewInspector()
 	}
 	t.idle = [numLists]int64{
 		listTCP: int64(cfg.TCPIdle), listTCPClosed: int64(cfg.TCPClose), listUDP: int64(cfg.UDPIdle), listDNS: int64(cfg.DNSIdle),
@@ -320,8 +334,12 @@ func (t *Table) track(p *decode.Packet) {
 		// responder opens a connection: it is the initiator (Zeek's '^').
 		f.flip()
 		dir = 0
+		if f.dpi != nil {
+			t.endInspection(f, EndDiscard)
+		}
 	}
 	t.count(f, p, dir)
+	t.inspect(f, p, dir)
 }
 
 func endReasonClosed(f *flow) string {
@@ -600,7 +618,7 @@ func (t *Table) evict() {
 func (t *Table) interim(f *flow) {
 	t.active.remove(f)
 	if f.pkts[0]+f.pkts[1] > 0 {
-		t.emit(f, EndActive, true)
+		t.emit(f, EndActive, EndInterim)
 		f.interims++
 		f.pkts, f.bytes, f.payload, f.flags = [2]uint64{}, [2]uint64{}, [2]uint64{}, [2]uint8{}
 	}
@@ -610,7 +628,9 @@ func (t *Table) interim(f *flow) {
 
 func (t *Table) end(f *flow, reason string) {
 	if f.pkts[0]+f.pkts[1] > 0 || f.interims == 0 {
-		t.emit(f, reason, false)
+		t.emit(f, reason, EndFinal)
+	} else if f.dpi != nil {
+		t.endInspection(f, EndFinal) // pending transactions still go out
 	}
 	t.lists[f.list].remove(f)
 	if t.cfg.ActiveTimeout > 0 {
@@ -667,58 +687,32 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-func (t *Table) emit(f *flow, reason string, interim bool) {
-	n := len(t.batch)
-	t.batch = t.batch[:n+1]
-	r := &t.batch[n]
-	sl := &t.slots[n]
-	*r = record.Record{}
-
-	srcIP, dstIP := addrFrom16(f.k.lo, f.v6), addrFrom16(f.k.hi, f.v6)
-	srcPort, dstPort := f.k.loPort, f.k.hiPort
-	if !f.srcIsLo {
-		srcIP, dstIP, srcPort, dstPort = dstIP, srcIP, dstPort, srcPort
+func (t *Table) emit(f *flow, reason string, how EndKind) {
+	interim := how == EndInterim
+	// Transactions the inspector still holds go out before the flow
+	// record, which then carries the flow's labels.
+	var labels Labels
+	if t.insp != nil {
+		labels = t.endInspection(f, how)
 	}
-	start, end := f.recStart, f.recLast
-	r.Timestamp = time.Unix(0, start).UTC()
-	r.Event.ID = t.ids.Next(r.Timestamp)
+	r, sl := t.next()
+	t.common(r, f, f.recStart)
 	r.Event.Dataset = record.DatasetFlow
 	r.Event.Start = r.Timestamp
-	r.Event.End = time.Unix(0, end).UTC()
-	r.Tenant, r.Observer = t.deps.Tenant, t.deps.Observer
-
-	r.Source.IP, r.Destination.IP = srcIP, dstIP
-	hasPorts := f.k.proto == 6 || f.k.proto == 17 || f.k.proto == 132
-	if hasPorts {
-		r.Source.Port, r.Destination.Port = srcPort, dstPort
-		r.Source.HasPort, r.Destination.HasPort = true, true
-	}
+	r.Event.End = time.Unix(0, f.recLast).UTC()
 	if f.hasMAC {
 		r.Source.MAC, r.Destination.MAC = f.mac[0], f.mac[1]
 		r.Source.HasMAC, r.Destination.HasMAC = true, true
 	}
 	r.Source.Packets, r.Source.Bytes = f.pkts[0], f.bytes[0]
 	r.Destination.Packets, r.Destination.Bytes = f.pkts[1], f.bytes[1]
-
-	r.Network.Transport = transportNames[f.k.proto]
-	if r.Network.Transport == "" {
-		r.Network.Transport = protoNumbers[f.k.proto]
-	}
-	r.Network.Type = "ipv4"
-	if f.v6 {
-		r.Network.Type = "ipv6"
-	}
-	r.Network.IANANumber, r.Network.HasIANA = f.k.proto, true
-	r.Network.VLAN, r.Network.InnerVLAN = f.k.vlan, f.k.ivlan
 	if f.k.proto == 1 || f.k.proto == 58 {
 		r.ICMP = record.ICMP{Type: f.icmpType, Code: f.icmpCode, Has: true}
-		r.Network.CommunityID = f.communityID
-	} else {
-		r.Network.CommunityID = t.cid.Sum(srcIP, dstIP, f.k.proto, srcPort, dstPort)
 	}
+	r.Network.Protocol, r.Network.Application, r.Network.AppCategory = labels.Protocol, labels.Application, labels.Category
+	r.Flow.ParentID = labels.ParentID
 
 	fl := &r.Flow
-	fl.ID = flowID(f)
 	fl.Interim = interim
 	fl.EndReason = reason
 	fl.History = string(f.hist[:f.histLen])
@@ -755,12 +749,8 @@ func (t *Table) emit(f *flow, reason string, interim bool) {
 		}
 	}
 
-	t.stats.Records++
 	if interim {
 		t.stats.Interim++
-	}
-	if len(t.batch) == batchSize {
-		t.flushBatch()
 	}
 }
 
