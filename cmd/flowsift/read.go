@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 type flowFlags struct {
 	cfg           pipeline.Config
+	dpi           dpiFlags
 	observer      string
 	tenant        string
 	metricsListen string // daemons only
@@ -40,6 +42,18 @@ func (f *flowFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&fc.PatternPackets, "pattern-packets", fc.PatternPackets, "first packets recorded in flow.pattern.* (0-16)")
 	fl.StringVar(&f.observer, "observer", hostname(), "observer.name written on every record")
 	fl.StringVar(&f.tenant, "tenant", "default", "tenant.id written on every record")
+	f.dpi.register(cmd)
+}
+
+func (f *flowFlags) validate() error {
+	return errors.Join(f.cfg.Validate(), f.dpi.validate())
+}
+
+// deps returns the flow tables' collaborators.
+func (f *flowFlags) deps(sink flow.Sink) flow.Deps {
+	d := flow.Deps{Sink: sink, Observer: f.observer, Tenant: f.tenant}
+	f.dpi.attach(&d)
+	return d
 }
 
 func hostname() string {
@@ -73,7 +87,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
   flowsift read --store ./data capture.pcap   # then: flowsift search --store ./data 'destination.port:53'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := ff.cfg.Validate(); err != nil {
+			if err := ff.validate(); err != nil {
 				return invalidOptions(cmd, err)
 			}
 			src, err := pcapfile.Open(args...)
@@ -99,7 +113,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 					return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
 				}
 			}
-			runner := pipeline.New(ff.cfg, flow.Deps{Sink: pipeSink, Observer: ff.observer, Tenant: ff.tenant})
+			runner := pipeline.New(ff.cfg, ff.deps(pipeSink))
 			runner.OnPanic = func(stack []byte) {
 				slog.Error("recovered from a panic while processing a frame", "stack", string(stack))
 			}
@@ -116,6 +130,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			}
 			if !quiet {
 				printSummary(os.Stderr, &st, src.Stats(), elapsed, sink)
+				ff.dpi.printSummary(os.Stderr, st.Flow)
 			}
 			if stored != nil {
 				if err := stored.close(cmd.Context(), os.Stderr, quiet, sink); err != nil {

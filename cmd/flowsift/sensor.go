@@ -20,7 +20,6 @@ import (
 	"github.com/flowsift/flowsift/internal/capture/afpacket"
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
 	"github.com/flowsift/flowsift/internal/export/ndjson"
-	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/pipeline"
 	"github.com/flowsift/flowsift/internal/telemetry"
 )
@@ -78,7 +77,7 @@ narrower if it is not zero.`,
 				bpfRaw = string(b)
 			}
 			cfg.BPFRaw = bpfRaw
-			if err := errors.Join(ff.cfg.Validate(), cfg.Validate()); err != nil {
+			if err := errors.Join(ff.validate(), cfg.Validate()); err != nil {
 				return invalidOptions(cmd, err)
 			}
 			return runSensor(cmd, &ff, cfg, out, quiet)
@@ -116,7 +115,7 @@ func runSensor(cmd *cobra.Command, ff *flowFlags, cfg afpacket.Config, out strin
 	}
 	fw := newFlushWriter(w, time.Second)
 	sink := ndjson.New(fw)
-	runner := pipeline.New(ff.cfg, flow.Deps{Sink: sink, Observer: ff.observer, Tenant: ff.tenant})
+	runner := pipeline.New(ff.cfg, ff.deps(sink))
 	runner.OnPanic = func(stack []byte) {
 		slog.Error("recovered from a panic while processing a frame", "stack", string(stack))
 	}
