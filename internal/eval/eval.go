@@ -32,6 +32,7 @@ type Options struct {
 // Report holds the figures of one evaluation.
 type Report struct {
 	NDPI          NDPIResult
+	DPI           *DPIResult
 	Zeek          ZeekResult
 	CaptureErrors []string // captures that could not be read to the end
 }
@@ -70,14 +71,14 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 
-	rep := &Report{}
+	rep := &Report{DPI: newDPIResult()}
 	rep.NDPI.ClassCounts = make(map[string]int)
 	rep.Zeek.ClassCounts = make(map[string]int)
 	for i, n := range ndpiNames {
 		if errs[i] != nil {
 			rep.CaptureErrors = append(rep.CaptureErrors, errs[i].Error())
 		}
-		if err := CompareNDPI(n, ndpi[n], flows[i], &rep.NDPI); err != nil {
+		if err := CompareNDPI(n, ndpi[n], flows[i], &rep.NDPI, rep.DPI); err != nil {
 			return nil, err
 		}
 	}
@@ -142,6 +143,9 @@ func (r *Report) Err() error {
 	if p := r.Zeek.Percent(); p < ZeekBar {
 		errs = append(errs, fmt.Errorf("zeek conn rows: %.2f%% matched, bar %.0f%%", p, ZeekBar))
 	}
+	if r.DPI != nil {
+		errs = append(errs, r.DPI.Err()...)
+	}
 	return errors.Join(errs...)
 }
 
@@ -177,6 +181,10 @@ func (r *Report) WriteText(w io.Writer, n int) error {
 	}
 	writeClasses(ew, "nDPI", r.NDPI.Disagreements, n)
 	writeClasses(ew, "Zeek", r.Zeek.Disagreements, n)
+	if r.DPI != nil && ew.err == nil {
+		ew.printf("\n")
+		r.DPI.write(ew.w, n)
+	}
 	return ew.err
 }
 

@@ -65,7 +65,7 @@ func TestCompare(t *testing.T) {
 		{Pcap: "x.pcap", Flow: 4, L4: "UDP", Src: "10.0.0.1", Sport: 5001, Dst: "10.0.0.2", Dport: 53, PktsC2S: 1},
 	}
 	var nr NDPIResult
-	if err := CompareNDPI("x.pcap", truth, flows, &nr); err != nil {
+	if err := CompareNDPI("x.pcap", truth, flows, &nr, nil); err != nil {
 		t.Fatal(err)
 	}
 	if nr.Flows != 4 || nr.Matched != 3 || len(nr.Disagreements) != 1 || nr.Disagreements[0].Class != ClassNoFlow {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
+	"github.com/flowsift/flowsift/internal/dissect"
+	_ "github.com/flowsift/flowsift/internal/dissect/all" // every dissector
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/pipeline"
 	"github.com/flowsift/flowsift/internal/record"
@@ -27,6 +29,12 @@ type Flow struct {
 	DstBytes         uint64
 	Start            int64 // first packet, nanoseconds
 	Tunnelled        bool
+
+	// What payload inspection said (from the flow record and its
+	// transactions).
+	Protocol, Application string
+	Host                  string // first SNI, HTTP host, DNS query, DHCP host name or SSH client banner
+	JA3, JA4, HASSH       string
 }
 
 // Packets returns the packets of both directions.
@@ -44,18 +52,61 @@ func hostPort(a netip.Addr, p uint16) string {
 type collector struct {
 	index map[string]int
 	flows []Flow
+	meta  map[string]*Flow // what transactions said, by flow.id
 }
 
-func newCollector() *collector { return &collector{index: make(map[string]int)} }
+func newCollector() *collector {
+	return &collector{index: make(map[string]int), meta: make(map[string]*Flow)}
+}
 
 // Consume implements flow.Sink. It copies what it keeps.
 func (c *collector) Consume(batch []record.Record) {
 	for i := range batch {
 		r := &batch[i]
 		if r.Event.Dataset != record.DatasetFlow {
+			c.transaction(r)
 			continue
 		}
 		c.add(r)
+	}
+}
+
+// transaction keeps the first host name and fingerprints of a flow.
+func (c *collector) transaction(r *record.Record) {
+	m := c.meta[r.Flow.ID]
+	if m == nil {
+		m = &Flow{}
+		c.meta[r.Flow.ID] = m
+	}
+	first := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	switch {
+	case r.TLS != nil:
+		first(&m.Host, r.TLS.ServerName)
+		first(&m.JA3, r.TLS.JA3)
+		first(&m.JA4, r.TLS.JA4)
+	case r.HTTP != nil:
+		first(&m.Host, r.HTTP.Host)
+	case r.DNS != nil:
+		first(&m.Host, r.DNS.QName)
+	case r.SSH != nil:
+		first(&m.Host, r.SSH.ClientBanner)
+		first(&m.HASSH, r.SSH.HASSH)
+	case r.DHCP != nil:
+		first(&m.Host, r.DHCP.HostName)
+	}
+}
+
+// attach copies the transactions' findings onto the flows.
+func (c *collector) attach() {
+	for i := range c.flows {
+		f := &c.flows[i]
+		if m := c.meta[f.ID]; m != nil {
+			f.Host, f.JA3, f.JA4, f.HASSH = m.Host, m.JA3, m.JA4, m.HASSH
+		}
 	}
 }
 
@@ -73,6 +124,9 @@ func (c *collector) add(r *record.Record) {
 		})
 	}
 	f := &c.flows[j]
+	if f.Protocol == "" {
+		f.Protocol, f.Application = r.Network.Protocol, r.Network.Application
+	}
 	f.SrcPkts += r.Source.Packets
 	f.DstPkts += r.Destination.Packets
 	f.SrcBytes += r.Source.Bytes
@@ -103,9 +157,17 @@ func RunCapture(ctx context.Context, path string, fc flow.Config) ([]Flow, error
 	cfg := pipeline.DefaultConfig()
 	cfg.Workers = 1
 	cfg.Flow = fc
-	if _, err := pipeline.New(cfg, flow.Deps{Sink: c, Observer: "eval", Tenant: "eval"}).Run(ctx, src); err != nil {
+	deps := flow.Deps{Sink: c, Observer: "eval", Tenant: "eval", NewInspector: func() flow.Inspector {
+		e, err := dissect.New(dissect.DefaultConfig(), dissect.Deps{})
+		if err != nil {
+			panic(err) // the default configuration is valid
+		}
+		return e
+	}}
+	if _, err := pipeline.New(cfg, deps).Run(ctx, src); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	c.attach()
 	slices.SortStableFunc(c.flows, func(a, b Flow) int { return cmp.Compare(a.Start, b.Start) })
 	return c.flows, nil
 }

@@ -24,6 +24,15 @@ type NDPIFlow struct {
 	Tunnel  *string `json:"tunnel"`
 	PktsC2S uint64  `json:"pkts_c2s"`
 	PktsS2C uint64  `json:"pkts_s2c"`
+
+	// Application identification (see dpi.go).
+	Master     *string `json:"master"`
+	App        string  `json:"app"`
+	Confidence string  `json:"confidence"`
+	Hostname   string  `json:"hostname"`
+	JA3C       string  `json:"ja3c"`
+	JA4        string  `json:"ja4"`
+	HASSHC     string  `json:"hassh_c"`
 }
 
 // Packets returns the flow's packets in both directions.
@@ -173,7 +182,7 @@ func percent(n, d int) float64 {
 
 // CompareNDPI compares one capture's flows with nDPI's. It returns the
 // matched count and appends the disagreements to r.
-func CompareNDPI(pcap string, truth []NDPIFlow, flows []Flow, r *NDPIResult) error {
+func CompareNDPI(pcap string, truth []NDPIFlow, flows []Flow, r *NDPIResult, dpi *DPIResult) error {
 	byKey := make(map[Key][]int)
 	addrs := make(map[netip.Addr]bool)
 	for j := range flows {
@@ -210,6 +219,13 @@ func CompareNDPI(pcap string, truth []NDPIFlow, flows []Flow, r *NDPIResult) err
 		})
 		for i, w := range want {
 			t := &truth[w]
+			if dpi != nil {
+				var f *Flow
+				if pick[i] >= 0 {
+					f = &flows[got[pick[i]]]
+				}
+				dpi.add(pcap, t, f)
+			}
 			if t.Tunnel != nil {
 				r.TunnelledFlows++
 			}

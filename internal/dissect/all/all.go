@@ -6,4 +6,5 @@ package all
 import (
 	// Each import registers a dissector.
 	_ "github.com/flowsift/flowsift/internal/dissect/dns"
+	_ "github.com/flowsift/flowsift/internal/dissect/http"
 )
