@@ -91,7 +91,7 @@ func (r *DPIResult) add(pcap string, t *NDPIFlow, f *Flow) {
 			Want: proto, Got: got.Protocol})
 	}
 	if t.Hostname != "" && master != "DHCP" {
-		okHost := strings.EqualFold(strings.TrimSuffix(got.Host, "."), strings.TrimSuffix(t.Hostname, "."))
+		okHost := sameHost(t.Hostname, got.Host)
 		tally(r.Host, master, okHost)
 		if !okHost {
 			r.Misses = append(r.Misses, Disagreement{Pcap: pcap, Class: "host " + master, Tuple: fmt.Sprintf("%s %s:%d-%s:%d", t.L4, t.Src, t.Sport, t.Dst, t.Dport),
@@ -180,4 +180,28 @@ func (r *DPIResult) write(w io.Writer, n int) {
 		byClass[d.Class]++
 		fmt.Fprintf(w, "  %s: %s %s want %q got %q\n", d.Class, d.Pcap, d.Tuple, d.Want, d.Got)
 	}
+}
+
+// sameHost compares nDPI's host name with ours, allowing for how
+// ndpiReader prints it: bytes outside printable ASCII become '?' (ours are
+// written \xNN, as Zeek writes them), and a name longer than its buffer
+// keeps only its end.
+func sameHost(want, got string) bool {
+	want, got = strings.TrimSuffix(want, "."), strings.TrimSuffix(got, ".")
+	if strings.Contains(got, `\x`) {
+		var b strings.Builder
+		for i := 0; i < len(got); i++ {
+			if got[i] == '\\' && i+3 < len(got) && got[i+1] == 'x' {
+				b.WriteByte('?')
+				i += 3
+				continue
+			}
+			b.WriteByte(got[i])
+		}
+		got = b.String()
+	}
+	if strings.EqualFold(want, got) {
+		return true
+	}
+	return len(want) >= 64 && len(got) > len(want) && strings.HasSuffix(strings.ToLower(got), strings.ToLower(want))
 }

@@ -28,6 +28,7 @@ type Flow struct {
 	SrcBytes         uint64 // IP bytes
 	DstBytes         uint64
 	Start            int64 // first packet, nanoseconds
+	End              int64 // latest DNS transaction (collector use)
 	Tunnelled        bool
 
 	// What payload inspection said (from the flow record and its
@@ -74,12 +75,24 @@ func (c *collector) Consume(batch []record.Record) {
 // transaction keeps the first host name and fingerprints of a flow.
 func (c *collector) transaction(r *record.Record) {
 	m := c.meta[r.Flow.ID]
+	ts := r.Timestamp.UnixNano()
 	if m == nil {
-		m = &Flow{}
+		m = &Flow{Start: ts}
 		c.meta[r.Flow.ID] = m
 	}
+	// Transactions are written when complete; the host name of a flow is
+	// that of its earliest one, as peers take it from the first packets,
+	// except for DNS, where ndpiReader keeps the last query's name.
+	earlier := ts < m.Start
+	if r.DNS != nil {
+		earlier = ts > m.End
+		m.End = max(m.End, ts)
+	}
+	if ts < m.Start {
+		m.Start = ts
+	}
 	first := func(dst *string, v string) {
-		if *dst == "" {
+		if v != "" && (*dst == "" || earlier) {
 			*dst = v
 		}
 	}

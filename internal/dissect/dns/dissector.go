@@ -250,6 +250,12 @@ func probe(b []byte, onPort, tcp bool) dissect.Verdict {
 	ar := binary.BigEndian.Uint16(b[10:])
 	qr := b[2]&0x80 != 0
 	opcode := b[2] >> 3 & 0x0f
+	if onPort && !tcp {
+		// On a DNS port a datagram with a header is taken as DNS, as
+		// the resolvers that answer it do; a damaged message is parsed
+		// as far as it goes and counted.
+		return dissect.Yes
+	}
 	if opcode == 3 || opcode > 6 || qd > 16 || an > 512 || ns > 512 || ar > 512 {
 		return dissect.No
 	}
