@@ -25,6 +25,7 @@ var categories = map[string]string{
 	"ecommerce":          "online shops and marketplaces",
 	"education":          "e-learning and online courses",
 	"email":              "webmail and mail services",
+	"file_sharing":       "peer-to-peer file sharing: BitTorrent and other P2P clients, trackers and index sites",
 	"finance":            "banks, payment services and brokers",
 	"game":               "game platforms, stores and online games",
 	"iot":                "smart-home and consumer devices and their clouds",
