@@ -187,6 +187,9 @@ func (e *Engine) End(c *flow.Conn, how flow.EndKind) flow.Labels {
 		st.streams[1].Flush(e.pool, &st.handlers[1])
 	}
 	e.end(st, true)
+	if st.reg == nil && !st.gaveUp && st.probes > 0 {
+		e.stats.Unknown++ // payload seen, never recognised
+	}
 	labels := st.labels
 	e.release(st)
 	c.SetState(nil)
