@@ -37,7 +37,9 @@ func (e *echo) Data(c *Context, data []byte, fromClient bool) (Status, error) {
 	return Continue, nil
 }
 
-func (e *echo) Gap(_ *Context, n int, _ bool) { e.buf = append(e.buf, seen{'g', strings.Repeat("?", n)}) }
+func (e *echo) Gap(_ *Context, n int, _ bool) {
+	e.buf = append(e.buf, seen{'g', strings.Repeat("?", n)})
+}
 
 func (e *echo) End(c *Context, final bool) {
 	if final {
