@@ -28,7 +28,10 @@
 #            port nobody listens on; -c none: no control socket, without which
 #            softflowd 1.1.0 waits in accept() and never reads the file; -m as
 #            flowsift's --max-flows, so neither evicts flows early)
+#        flowsift read -w 1 --no-dpi -o /dev/null PCAP (flows only, no payload inspection)
 #        ndpiReader -i PCAP     (its summary only: per-flow lines need -v)
+#        tshark -n -r PCAP -T fields -e dns.qry.name -e http.host … -e ssh.protocol
+#            (the fields a DPI user would extract with Wireshark's dissectors)
 #      flowsift runs without -q because its summary gives "peak N live"
 #      flows; the summary costs nothing measurable;
 #   4. prints a markdown table: packets, wall and user+sys seconds, packets
@@ -133,10 +136,13 @@ add() {
 	names+=("$name")
 	cmds+=("$(printf '%q ' "$@")")
 }
-add "flowsift -w 1" "$work/flowsift" read -w 1 -o /dev/null "$pcap"
+add "flowsift -w 1" "$work/flowsift" read -w 1 -o "$work/records.ndjson" "$pcap"
 add "flowsift -w 2" "$work/flowsift" read -w 2 -o /dev/null "$pcap"
+add "flowsift --no-dpi" "$work/flowsift" read -w 1 --no-dpi -o /dev/null "$pcap"
 add "softflowd" softflowd -r "$pcap" -n 127.0.0.1:9995 -d -c none -p "$work/softflowd.pid" -v 9 -m 1048576
 add "ndpiReader" ndpiReader -i "$pcap"
+add "tshark -T fields" tshark -n -r "$pcap" -T fields -e dns.qry.name -e http.host -e http.request.uri \
+	-e http.user_agent -e tls.handshake.extensions_server_name -e ssh.protocol
 
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 load_before=$(load)
@@ -184,6 +190,9 @@ counts() { # name base -> "records live note"
 		recs=$(sed -n 's/^[[:space:]]*Unique flows:[[:space:]]*\([0-9]*\).*/\1/p' "$base.out" | head -n 1)
 		live=$recs
 		;;
+	tshark*)
+		recs=$(wc -l <"$base.out")
+		;;
 	esac
 	echo "${recs:--} ${live:--} ${note:--}"
 }
@@ -230,6 +239,22 @@ echo "| packets per CPU-second, flowsift -w 1 / softflowd | ${r1}× | ≥ 2× | 
 echo "| peak RSS per live flow, flowsift -w 1 | $m1 B | ≤ 1024 B | $(verdict "$m1" 1024 "<=") |"
 echo "| peak RSS per live flow, flowsift -w 2 | $m2 B | ≤ 1024 B | $(verdict "$m2" 1024 "<=") |"
 echo "| wall throughput, flowsift -w 2 / -w 1 | ${r2}× | ≥ 1.8× | $(verdict "$r2" 1.8 ">=") |"
+r3=$(ratio "${cpuRate[flowsift -w 1]:-}" "${cpuRate[ndpiReader]:-}")
+r4=$(ratio "${cpuRate[flowsift -w 1]:-}" "${cpuRate[tshark -T fields]:-}")
+echo "| packets per CPU-second with DPI, flowsift -w 1 / ndpiReader | ${r3}× | ≥ 2.5× | $(verdict "$r3" 2.5 ">=") |"
+echo "| packets per CPU-second with DPI, flowsift -w 1 / tshark -T fields | ${r4}× | ≥ 20× | $(verdict "$r4" 20 ">=") |"
+if [[ -s $work/records.ndjson && -n ${best[0]:-} ]]; then
+	flows=$(sed -n 's/.*flows \([0-9]*\) (peak.*/\1/p' "${best[0]}.err" | head -n 1)
+	nd=$(stat -c %s "$work/records.ndjson")
+	cap=$(stat -c %s "$pcap")
+	bpf=$(awk -v a="$nd" -v b="$flows" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print "-" }')
+	echo "| NDJSON bytes per flow (all records of a flow), flowsift -w 1 | $bpf B | ≤ 800 B | $(verdict "$bpf" 800 "<=") |"
+	echo
+	echo "capture bytes / NDJSON bytes: $(ratio "$cap" "$nd")× ($cap / $nd bytes); flowsift records by dataset:"
+	echo
+	grep -o '"dataset":"[a-z.]*"' "$work/records.ndjson" | sort | uniq -c | sort -rn | awk '{ printf "%s %s; ", $2, $1 } END { print "" }'
+	grep -E '^  dpi:' "${best[0]}.err" || true
+fi
 echo
 echo "ndpiReader peak RSS per flow: ${perFlow[ndpiReader]:--} B; softflowd: ${perFlow[softflowd]:--} B."
 exit "$failed"
