@@ -5,6 +5,14 @@ package all
 
 import (
 	// Each import registers a dissector.
+	_ "github.com/flowsift/flowsift/internal/dissect/dhcp"
 	_ "github.com/flowsift/flowsift/internal/dissect/dns"
+	_ "github.com/flowsift/flowsift/internal/dissect/ftp"
 	_ "github.com/flowsift/flowsift/internal/dissect/http"
+	_ "github.com/flowsift/flowsift/internal/dissect/ntp"
+	_ "github.com/flowsift/flowsift/internal/dissect/quic"
+	_ "github.com/flowsift/flowsift/internal/dissect/signature"
+	_ "github.com/flowsift/flowsift/internal/dissect/smtp"
+	_ "github.com/flowsift/flowsift/internal/dissect/ssh"
+	_ "github.com/flowsift/flowsift/internal/dissect/tls"
 )
