@@ -18,6 +18,6 @@
 // name on the hot path.
 //
 // ndpi_aliases.csv maps nDPI's application names to ours; it exists only so
-// evaluations against nDPI's labels (internal/eval and this package's
-// corpus test) compare like with like.
+// evaluations against nDPI's labels (this package's corpus test, and any
+// evaluation that scores applications) compare like with like.
 package appid
