@@ -169,6 +169,22 @@ c,web,c.b.example,http://c.example/
 	}
 }
 
+// TestParseEmpty: a catalog with no rows is valid and matches nothing.
+func TestParseEmpty(t *testing.T) {
+	c, err := appid.Parse(strings.NewReader("application,category,domains,source\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"a.b.c.d.example", "example", "WWW.Example.COM:80"} {
+		if app, ok := c.Match(h); ok {
+			t.Errorf("empty catalog: Match(%q) = %+v", h, app)
+		}
+	}
+	if c.Len() != 0 || len(c.Apps()) != 0 {
+		t.Errorf("empty catalog has %d applications", c.Len())
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	const head = "application,category,domains,source\n"
 	const src = ",https://x.example/"
