@@ -66,8 +66,8 @@ func (o *oracle) Gap(n int) {
 
 // FuzzStream cuts a byte string into segments, adds resegmented and
 // altered copies, and delivers them to two streams sharing a pool in
-// fuzzer-chosen orders with drops and duplicates, under fuzzer-chosen
-// limits. It checks that delivered plus gap bytes cover the stream from
+// fuzzer-chosen orders with drops, duplicates, snap-length cuts and
+// acknowledgments, under fuzzer-chosen limits. It checks that delivered plus gap bytes cover the stream from
 // its start to its last byte (or FIN), that each delivered byte is the
 // first copy seen for its offset (the original, unless an altered copy
 // came first), that every payload byte is delivered once or counted as
@@ -145,12 +145,18 @@ func FuzzStream(f *testing.F) {
 			}
 		}
 		buf := make([]byte, 64)
-		add := func(d int, s span) {
+		add := func(d int, s span, cut, ackAt int) {
 			payload := append(buf[:0], data[s.lo:s.hi]...)
 			if s.altered {
 				for i := range payload {
 					payload[i] ^= 0x5a
 				}
+			}
+			// Some segments are cut by the snap length.
+			missing := 0
+			if cut%6 == 0 {
+				missing = 1 + cut/6%len(payload)
+				payload = payload[:len(payload)-missing]
 			}
 			if starts[d] < 0 {
 				starts[d] = s.lo
@@ -166,13 +172,23 @@ func FuzzStream(f *testing.F) {
 			}
 			finSeen[d] = finSeen[d] || s.fin
 			added[d] += len(payload)
-			streams[d].Add(p, isn+1+uint32(s.lo), false, s.fin, payload, hs[d])
+			if missing > 0 {
+				streams[d].AddTruncated(p, isn+1+uint32(s.lo), false, s.fin, payload, missing, hs[d])
+			} else {
+				streams[d].Add(p, isn+1+uint32(s.lo), false, s.fin, payload, hs[d])
+			}
 			checkInvariants(t, p, &streams[0], &streams[1])
+			// Sometimes the other side acknowledges some byte.
+			if ackAt%5 == 0 {
+				streams[d].Ack(p, isn+1+uint32(ackAt/5%(len(data)+1)), hs[d])
+				checkInvariants(t, p, &streams[0], &streams[1])
+			}
 		}
 		for i := range max(len(order[0]), len(order[1])) {
+			cut, ackAt := c.next(), c.next()
 			for d := range 2 {
 				if i < len(order[d]) {
-					add(d, order[d][i])
+					add(d, order[d][i], cut, ackAt)
 				}
 			}
 		}

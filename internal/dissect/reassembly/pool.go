@@ -27,6 +27,8 @@ type Stats struct {
 	Gaps       uint64 // holes declared with Handler.Gap
 	GapBytes   uint64 // bytes those holes skipped
 	LimitDrops uint64 // gaps declared early because a limit was reached
+	AckGaps    uint64 // gaps declared early because the receiver acknowledged bytes the capture missed
+	Truncated  uint64 // segments the capture cut short (AddTruncated)
 
 	Buffered     int // out-of-order bytes held now
 	PeakBuffered int // out-of-order bytes held at most

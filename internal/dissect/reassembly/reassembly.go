@@ -27,8 +27,7 @@ const window = 1 << 30
 
 // State bits of a Stream.
 const (
-	started uint8 = 1 << iota // next is set
-	finSeen                   // fin is set
+	started uint8 = 1 << iota // next and end are set
 	closed                    // Flush or Release was called
 )
 
@@ -44,7 +43,7 @@ const (
 type Stream struct {
 	buf   *runs  // out-of-order data; nil when none
 	next  uint32 // sequence number of the next byte to deliver
-	fin   uint32 // sequence number of the FIN, if finSeen
+	end   uint32 // sequence number after the last byte known to be sent
 	state uint8
 }
 
@@ -74,53 +73,76 @@ func (s *Stream) rel(seq uint32) int { return int(int32(seq - s.next)) }
 //
 // A SYN sets the initial sequence number (data on it counts from seq+1).
 // Without one, the first segment with payload starts the stream at its
-// sequence number; earlier bytes are then old. After Flush or Release,
-// Add does nothing.
+// sequence number; earlier bytes are then old. A FIN marks where the
+// direction ends, so that Flush can declare the missing tail. Segments
+// with neither payload, SYN nor FIN need not be passed. After Flush or
+// Release, Add does nothing.
 func (s *Stream) Add(p *Pool, seq uint32, syn, fin bool, payload []byte, h Handler) {
+	s.add(p, seq, syn, fin, payload, 0, h)
+}
+
+// AddTruncated is Add for a segment the capture cut short (snap length):
+// payload is what was captured and missing more bytes followed it on the
+// wire. When the missing bytes are next in the stream they are declared a
+// gap at once (buffered data inside them is still delivered); when they
+// lie ahead of a hole they stay a hole, which a retransmission may fill
+// or Ack, a limit or Flush declares a gap later.
+func (s *Stream) AddTruncated(p *Pool, seq uint32, syn, fin bool, payload []byte, missing int, h Handler) {
+	s.add(p, seq, syn, fin, payload, max(missing, 0), h)
+}
+
+func (s *Stream) add(p *Pool, seq uint32, syn, fin bool, payload []byte, missing int, h Handler) {
 	if s.state&closed != 0 {
 		return
 	}
 	if syn {
 		if s.state&started == 0 {
-			s.next = seq + 1
+			s.next, s.end = seq+1, seq+1
 			s.state |= started
 		}
 		seq++
 	}
 	if s.state&started == 0 {
-		if len(payload) == 0 {
+		if len(payload)+missing == 0 {
 			return
 		}
-		s.next = seq
+		s.next, s.end = seq, seq
 		s.state |= started
 	}
 	off := s.rel(seq)
-	end := off + len(payload)
-	if off >= window || end <= -window {
+	if off >= window || off+len(payload)+missing <= -window {
 		if len(payload) > 0 {
 			p.stats.Segments++
 			p.stats.OutOfWindow++
 		}
 		return
 	}
-	if fin && s.state&finSeen == 0 {
-		s.fin = seq + uint32(len(payload))
-		s.state |= finSeen
+	// Bytes up to the end of this segment (or its FIN) were sent; Flush
+	// declares those never delivered a gap.
+	if len(payload)+missing > 0 || fin {
+		if e := seq + uint32(len(payload)+missing); int32(e-s.end) > 0 {
+			s.end = e
+		}
 	}
-	if len(payload) == 0 {
-		return
+	if len(payload) > 0 {
+		p.stats.Segments++
+		switch end := off + len(payload); {
+		case end <= 0:
+			p.stats.Retransmitted++
+			p.stats.RetransmittedBytes += uint64(len(payload))
+		case off <= 0:
+			p.stats.InOrder++
+			p.stats.RetransmittedBytes += uint64(-off)
+			s.deliver(p, payload[-off:], h)
+		default:
+			s.ahead(p, seq, payload, h)
+		}
 	}
-	p.stats.Segments++
-	switch {
-	case end <= 0:
-		p.stats.Retransmitted++
-		p.stats.RetransmittedBytes += uint64(len(payload))
-	case off <= 0:
-		p.stats.InOrder++
-		p.stats.RetransmittedBytes += uint64(-off)
-		s.deliver(p, payload[-off:], h)
-	default:
-		s.ahead(p, seq, payload, h)
+	if missing > 0 {
+		p.stats.Truncated++
+		if start := seq + uint32(len(payload)); s.rel(start) <= 0 {
+			s.skipTo(p, start+uint32(missing), h)
+		}
 	}
 }
 
@@ -213,6 +235,35 @@ func (s *Stream) skip(p *Pool, seq uint32, h Handler) {
 		s.gap(p, n, h)
 	}
 	s.drain(p, h)
+}
+
+// skipTo declares the holes before seq gaps, delivering the buffered runs
+// between them, until seq is next.
+func (s *Stream) skipTo(p *Pool, seq uint32, h Handler) {
+	for s.rel(seq) > 0 {
+		s.skip(p, seq, h)
+	}
+}
+
+// Ack tells the stream that its receiver acknowledged every byte before
+// ack (the acknowledgment number of a segment of the other direction). A
+// hole before ack with buffered data after it was received by the
+// endpoint but missed by the capture, so no retransmission will fill it:
+// Ack declares it a gap at once and delivers the data behind it, where
+// otherwise the data would wait for a limit or Flush, and the parser with
+// it. A hole with no buffered data after it is left open: its bytes may
+// still come, as when the capture recorded the ACK before the data.
+func (s *Stream) Ack(p *Pool, ack uint32, h Handler) {
+	if s.buf == nil || s.state&closed != 0 {
+		return
+	}
+	if n := s.rel(ack); n <= 0 || n >= window {
+		return
+	}
+	for s.buf != nil && s.rel(s.buf.segs[0].seq) <= s.rel(ack) {
+		p.stats.AckGaps++
+		s.skip(p, s.buf.segs[0].seq, h)
+	}
 }
 
 // ahead handles a segment that starts after the next expected byte: it is
@@ -361,8 +412,9 @@ func (s *Stream) insert(p *Pool, seq uint32, payload []byte) {
 }
 
 // Flush ends the stream: it delivers what is buffered, declaring the holes
-// before and between the runs as gaps, and the bytes missing before a FIN
-// seen ahead. Afterwards the stream delivers nothing more.
+// before and between the runs as gaps, and then the bytes known to be sent
+// but never seen at the end (up to a FIN, or the end of a truncated
+// segment, seen ahead). Afterwards the stream delivers nothing more.
 func (s *Stream) Flush(p *Pool, h Handler) {
 	if s.state&closed != 0 {
 		return
@@ -370,10 +422,8 @@ func (s *Stream) Flush(p *Pool, h Handler) {
 	for s.buf != nil {
 		s.skip(p, s.buf.segs[0].seq, h)
 	}
-	if s.state&finSeen != 0 {
-		if n := s.rel(s.fin); n > 0 && n < window {
-			s.gap(p, n, h)
-		}
+	if n := s.rel(s.end); n > 0 && n < window {
+		s.gap(p, n, h)
 	}
 	s.state |= closed
 }

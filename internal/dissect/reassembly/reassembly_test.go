@@ -15,6 +15,8 @@ type step struct {
 	seq      uint32
 	syn, fin bool
 	data     string
+	missing  int  // bytes cut by the snap length after data (AddTruncated)
+	ack      bool // Ack(seq) instead of a segment
 	flush    bool
 	release  bool
 }
@@ -22,6 +24,7 @@ type step struct {
 func seg(seq uint32, data string) step { return step{seq: seq, data: data} }
 func syn(seq uint32) step              { return step{seq: seq, syn: true} }
 func flush() step                      { return step{flush: true} }
+func ack(seq uint32) step              { return step{seq: seq, ack: true} }
 
 func TestStream(t *testing.T) {
 	small := func(bytes, segs, total int) Config {
@@ -286,6 +289,72 @@ func TestStream(t *testing.T) {
 			want1: "abcdef",
 			stats: Stats{Segments: 4, InOrder: 2, OutOfOrder: 2, PeakBuffered: 4},
 		},
+		{
+			name:  "Ack past a hole with data behind it declares the gap",
+			steps: []step{syn(0), seg(1, "ab"), seg(5, "ef"), ack(7), seg(3, "cd")},
+			want:  "ab[2]ef",
+			stats: Stats{Segments: 3, InOrder: 1, OutOfOrder: 1, Retransmitted: 1, RetransmittedBytes: 2, Gaps: 1, GapBytes: 2, AckGaps: 1, PeakBuffered: 2},
+		},
+		{
+			name:  "Ack up to the start of the data behind a hole",
+			steps: []step{syn(0), seg(1, "ab"), seg(5, "ef"), ack(3), ack(4), ack(5)},
+			want:  "ab[2]ef",
+			stats: Stats{Segments: 2, InOrder: 1, OutOfOrder: 1, Gaps: 1, GapBytes: 2, AckGaps: 1, PeakBuffered: 2},
+		},
+		{
+			name:  "Ack past a hole with nothing behind it waits",
+			steps: []step{syn(0), seg(1, "ab"), ack(10), seg(3, "cd")},
+			want:  "abcd",
+			stats: Stats{Segments: 2, InOrder: 2},
+		},
+		{
+			name:  "Ack declares only the holes before it",
+			steps: []step{syn(0), seg(1, "a"), seg(3, "c"), seg(5, "e"), seg(8, "h"), ack(6), flush()},
+			want:  "a[1]c[1]e[2]h",
+			stats: Stats{Segments: 4, InOrder: 1, OutOfOrder: 3, Gaps: 3, GapBytes: 4, AckGaps: 2, PeakBuffered: 3},
+		},
+		{
+			name:  "Ack out of window or behind is ignored",
+			steps: []step{syn(0), seg(1, "a"), seg(3, "c"), ack(0), ack(1 << 31), ack(2 + 1<<30)},
+			want:  "a",
+			stats: Stats{Segments: 2, InOrder: 1, OutOfOrder: 1, PeakBuffered: 1},
+		},
+		{
+			name:  "truncated in order: the rest is a gap at once",
+			steps: []step{syn(0), {seq: 1, data: "ab", missing: 3}, seg(6, "fg"), seg(4, "de")},
+			want:  "ab[3]fg",
+			stats: Stats{Segments: 3, InOrder: 2, Retransmitted: 1, RetransmittedBytes: 2, Gaps: 1, GapBytes: 3, Truncated: 1},
+		},
+		{
+			name:  "truncated to nothing",
+			steps: []step{syn(0), {seq: 1, missing: 4}, seg(5, "ef")},
+			want:  "[4]ef",
+			stats: Stats{Segments: 1, InOrder: 1, Gaps: 1, GapBytes: 4, Truncated: 1},
+		},
+		{
+			name:  "truncated to nothing starts a stream mid-way",
+			steps: []step{{seq: 100, missing: 10}, seg(110, "x")},
+			want:  "[10]x",
+			stats: Stats{Segments: 1, InOrder: 1, Gaps: 1, GapBytes: 10, Truncated: 1},
+		},
+		{
+			name:  "truncated ahead: the rest stays a hole",
+			steps: []step{syn(0), {seq: 5, data: "ef", missing: 2}, seg(1, "abcd"), seg(9, "ij"), flush()},
+			want:  "abcdef[2]ij",
+			stats: Stats{Segments: 3, InOrder: 1, OutOfOrder: 2, Gaps: 1, GapBytes: 2, Truncated: 1, PeakBuffered: 2},
+		},
+		{
+			name:  "truncated over buffered data delivers it",
+			steps: []step{syn(0), seg(4, "de"), {seq: 1, data: "ab", missing: 5}, seg(8, "h")},
+			want:  "ab[1]de[2]h",
+			stats: Stats{Segments: 3, InOrder: 2, OutOfOrder: 1, Gaps: 2, GapBytes: 3, Truncated: 1, PeakBuffered: 2},
+		},
+		{
+			name:  "truncated with FIN",
+			steps: []step{syn(0), {seq: 1, data: "ab", missing: 2, fin: true}, flush()},
+			want:  "ab[2]",
+			stats: Stats{Segments: 1, InOrder: 1, Gaps: 1, GapBytes: 2, Truncated: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,6 +372,10 @@ func TestStream(t *testing.T) {
 					s[d].Flush(p, &got[d])
 				case st.release:
 					s[d].Release(p)
+				case st.ack:
+					s[d].Ack(p, st.seq, &got[d])
+				case st.missing != 0:
+					s[d].AddTruncated(p, st.seq, st.syn, st.fin, []byte(st.data), st.missing, &got[d])
 				default:
 					s[d].Add(p, st.seq, st.syn, st.fin, []byte(st.data), &got[d])
 				}
