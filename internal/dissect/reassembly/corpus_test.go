@@ -122,7 +122,10 @@ func (c *capture) Gap(n int) {
 }
 
 type corpusTotals struct {
-	files, flows, dirs, exact, limited int
+	files, flows, dirs int
+	exact              int // directions whose gaps are exactly the model's holes
+	early              int // directions where a limit or an ACK declared a gap early
+	refuted            int // of those, directions where bytes of such a gap came later
 	// wait is the most segments of one direction that arrived while the
 	// stream held data behind a hole, and where.
 	wait      int
@@ -131,7 +134,9 @@ type corpusTotals struct {
 }
 
 // TestCorpus feeds both directions of every TCP connection of real
-// captures through Streams and compares each with the model.
+// captures through Streams and compares each with the model, once with
+// the segments alone and once also passing each segment's ACK to the
+// other direction's Stream.
 func TestCorpus(t *testing.T) {
 	root := filepath.Join(testutil.CorpusDir(t), "pcap")
 	var files []string
@@ -147,88 +152,117 @@ func TestCorpus(t *testing.T) {
 		files = corpusCaptures
 	}
 	slices.Sort(files)
-	var tot corpusTotals
+	captures := map[string][]*testutil.Flow{}
 	for _, name := range files {
 		flows, err := testutil.ReadFlows(filepath.Join(root, name))
 		if err != nil {
 			t.Logf("%s: %v", name, err)
 			continue
 		}
-		p := mustPool(t, DefaultConfig())
-		var fileTot corpusTotals
-		for _, f := range flows {
-			if f.Key.L4 != "TCP" || len(f.Segs[0])+len(f.Segs[1]) == 0 {
-				continue
-			}
-			fileTot.flows++
-			var s [2]Stream
-			var m [2]model
-			got := [2]capture{{m: &m[0]}, {m: &m[1]}}
-			var limited [2]bool
-			var wait [2]int
-			for _, pk := range f.Pkts {
-				d := pk.Side
-				syn := f.Syn[d] && pk.Seq == f.ISN[d]
-				m[d].add(pk.Seq, syn, pk.Data)
-				before := p.Stats().LimitDrops
-				s[d].Add(p, pk.Seq, syn, false, pk.Data, &got[d])
-				limited[d] = limited[d] || p.Stats().LimitDrops != before
-				if s[d].buf == nil {
-					wait[d] = 0
-				} else if wait[d]++; wait[d] > fileTot.wait {
-					fileTot.wait, fileTot.waitWhere = wait[d], fmt.Sprintf("%s %s side %d", name, f.Key, d)
+		captures[name] = flows
+	}
+	for _, acks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("acks=%v", acks), func(t *testing.T) {
+			var tot corpusTotals
+			for _, name := range files {
+				if flows := captures[name]; flows != nil {
+					replayCapture(t, name, flows, acks, &tot)
 				}
 			}
-			for d := range 2 {
-				s[d].Flush(p, &got[d])
-				if len(m[d].set) == 0 {
-					continue
-				}
-				fileTot.dirs++
-				where := fmt.Sprintf("%s %s side %d", name, f.Key, d)
-				if m[d].bad != "" {
-					t.Logf("%s: not compared: %s", where, m[d].bad)
-					continue
-				}
-				compareDirection(t, where, &m[d], &got[d], limited[d])
-				if limited[d] {
-					fileTot.limited++
-				} else {
-					fileTot.exact++
-				}
+			if tot.files == 0 {
+				t.Skip("no TCP captures in the corpus")
 			}
-		}
-		if fileTot.flows == 0 {
+			t.Logf("%d captures, %d TCP flows, %d directions: %d compared exactly, %d with a gap declared early (%d of them before bytes that came later)",
+				tot.files, tot.flows, tot.dirs, tot.exact, tot.early, tot.refuted)
+			t.Logf("segments %d: in order %d, out of order %d, retransmitted %d (%d bytes), out of window %d; overlaps that differ %d; gaps %d (%d bytes); limit drops %d; ACK gaps %d; peak buffered %d",
+				tot.Segments, tot.InOrder, tot.OutOfOrder, tot.Retransmitted, tot.RetransmittedBytes, tot.OutOfWindow,
+				tot.Overlaps, tot.Gaps, tot.GapBytes, tot.LimitDrops, tot.AckGaps, tot.PeakBuffered)
+			t.Logf("longest wait behind a hole: %d segments (%s)", tot.wait, tot.waitWhere)
+		})
+	}
+}
+
+// replayCapture replays the TCP flows of one capture through Streams
+// sharing one Pool, compares each direction with its model and adds the
+// counts to tot.
+func replayCapture(t *testing.T, name string, flows []*testutil.Flow, acks bool, tot *corpusTotals) {
+	t.Helper()
+	p := mustPool(t, DefaultConfig())
+	var fileTot corpusTotals
+	for _, f := range flows {
+		if f.Key.L4 != "TCP" || len(f.Segs[0])+len(f.Segs[1]) == 0 {
 			continue
 		}
-		st := p.Stats()
-		if st.Buffered != 0 {
-			t.Errorf("%s: %d bytes still buffered after Flush", name, st.Buffered)
+		fileTot.flows++
+		var s [2]Stream
+		var m [2]model
+		got := [2]capture{{m: &m[0]}, {m: &m[1]}}
+		var early [2]bool
+		var wait [2]int
+		for _, pk := range f.Pkts {
+			d := pk.Side
+			if od := 1 - d; acks && pk.HasAck {
+				before := p.Stats().AckGaps
+				s[od].Ack(p, pk.Ack, &got[od])
+				early[od] = early[od] || p.Stats().AckGaps != before
+			}
+			syn := f.Syn[d] && pk.Seq == f.ISN[d]
+			m[d].add(pk.Seq, syn, pk.Data)
+			before := p.Stats().LimitDrops
+			s[d].Add(p, pk.Seq, syn, false, pk.Data, &got[d])
+			early[d] = early[d] || p.Stats().LimitDrops != before
+			if s[d].buf == nil {
+				wait[d] = 0
+			} else if wait[d]++; wait[d] > fileTot.wait {
+				fileTot.wait, fileTot.waitWhere = wait[d], fmt.Sprintf("%s %s side %d", name, f.Key, d)
+			}
 		}
-		if st.OutOfOrder+st.Retransmitted+st.Overlaps+st.Gaps+st.LimitDrops+st.OutOfWindow > 0 {
-			t.Logf("%-45s flows %3d segments %5d out-of-order %4d retransmitted %3d (%d bytes) overlaps %d gaps %d (%d bytes) limit drops %d out of window %d peak %d longest wait %d",
-				name, fileTot.flows, st.Segments, st.OutOfOrder, st.Retransmitted, st.RetransmittedBytes,
-				st.Overlaps, st.Gaps, st.GapBytes, st.LimitDrops, st.OutOfWindow, st.PeakBuffered, fileTot.wait)
+		for d := range 2 {
+			s[d].Flush(p, &got[d])
+			if len(m[d].set) == 0 {
+				continue
+			}
+			fileTot.dirs++
+			where := fmt.Sprintf("%s %s side %d", name, f.Key, d)
+			if m[d].bad != "" {
+				t.Logf("%s: not compared: %s", where, m[d].bad)
+				continue
+			}
+			late := compareDirection(t, where, &m[d], &got[d], early[d])
+			switch {
+			case !early[d]:
+				fileTot.exact++
+			case late > 0:
+				fileTot.early++
+				fileTot.refuted++
+				t.Logf("%s: %d bytes came after a gap declared early covered them", where, late)
+			default:
+				fileTot.early++
+			}
 		}
-		tot.files++
-		tot.flows += fileTot.flows
-		tot.dirs += fileTot.dirs
-		tot.exact += fileTot.exact
-		tot.limited += fileTot.limited
-		if fileTot.wait > tot.wait {
-			tot.wait, tot.waitWhere = fileTot.wait, fileTot.waitWhere
-		}
-		tot.add(st)
 	}
-	if tot.files == 0 {
-		t.Skip("no TCP captures in the corpus")
+	if fileTot.flows == 0 {
+		return
 	}
-	t.Logf("%d captures, %d TCP flows, %d directions (%d compared exactly, %d after a limit forced a gap)",
-		tot.files, tot.flows, tot.dirs, tot.exact, tot.limited)
-	t.Logf("segments %d: in order %d, out of order %d, retransmitted %d (%d bytes), out of window %d; overlaps that differ %d; gaps %d (%d bytes); limit drops %d; peak buffered %d",
-		tot.Segments, tot.InOrder, tot.OutOfOrder, tot.Retransmitted, tot.RetransmittedBytes, tot.OutOfWindow,
-		tot.Overlaps, tot.Gaps, tot.GapBytes, tot.LimitDrops, tot.PeakBuffered)
-	t.Logf("longest wait behind a hole: %d segments (%s)", tot.wait, tot.waitWhere)
+	st := p.Stats()
+	if st.Buffered != 0 {
+		t.Errorf("%s: %d bytes still buffered after Flush", name, st.Buffered)
+	}
+	if st.OutOfOrder+st.Retransmitted+st.Overlaps+st.Gaps+st.LimitDrops+st.OutOfWindow > 0 {
+		t.Logf("%-45s flows %3d segments %5d out-of-order %4d retransmitted %3d (%d bytes) overlaps %d gaps %d (%d bytes) limit drops %d ACK gaps %d out of window %d peak %d longest wait %d",
+			name, fileTot.flows, st.Segments, st.OutOfOrder, st.Retransmitted, st.RetransmittedBytes,
+			st.Overlaps, st.Gaps, st.GapBytes, st.LimitDrops, st.AckGaps, st.OutOfWindow, st.PeakBuffered, fileTot.wait)
+	}
+	tot.files++
+	tot.flows += fileTot.flows
+	tot.dirs += fileTot.dirs
+	tot.exact += fileTot.exact
+	tot.early += fileTot.early
+	tot.refuted += fileTot.refuted
+	if fileTot.wait > tot.wait {
+		tot.wait, tot.waitWhere = fileTot.wait, fileTot.waitWhere
+	}
+	tot.add(st)
 }
 
 func (t *corpusTotals) add(s Stats) {
@@ -242,31 +276,33 @@ func (t *corpusTotals) add(s Stats) {
 	t.Gaps += s.Gaps
 	t.GapBytes += s.GapBytes
 	t.LimitDrops += s.LimitDrops
+	t.AckGaps += s.AckGaps
 	t.PeakBuffered = max(t.PeakBuffered, s.PeakBuffered)
 }
 
 // compareDirection checks a delivered direction against the complete
-// model: the same length (delivered plus gap bytes), every delivered byte
-// the model's; and, unless a limit forced a gap early, gaps only where the
-// model has holes.
-func compareDirection(tb testing.TB, where string, m *model, got *capture, limited bool) {
+// model: the same length (delivered plus gap bytes), and every delivered
+// byte the model's. It returns how many bytes the model has inside the
+// gaps: bytes that came after a gap covered them, which is an error unless
+// a gap was declared early (a limit or an ACK).
+func compareDirection(tb testing.TB, where string, m *model, got *capture, early bool) (late int) {
 	tb.Helper()
 	if got.mismatch != "" {
 		tb.Errorf("%s: %s", where, got.mismatch)
 	}
 	if got.pos != len(m.data) {
 		tb.Errorf("%s: %d bytes delivered or declared missing; the model has %d", where, got.pos, len(m.data))
-		return
-	}
-	if limited {
-		return
+		return 0
 	}
 	for _, g := range got.gaps {
 		for x := g[0]; x < g[0]+g[1]; x++ {
 			if m.set[x] {
-				tb.Errorf("%s: byte %d declared missing, but a segment carried it", where, x)
-				return
+				late++
 			}
 		}
 	}
+	if late > 0 && !early {
+		tb.Errorf("%s: %d bytes declared missing, but segments carried them", where, late)
+	}
+	return late
 }
