@@ -270,7 +270,7 @@ func probeKerberos(b []byte, h dissect.Hint) dissect.Verdict {
 // LDAP (RFC 4511): a sequence, a message id, and a bind request with
 // version 3, or any protocol op on the LDAP port.
 func probeLDAP(b []byte, h dissect.Hint) dissect.Verdict {
-	if len(b) < 7 || b[0] != 0x30 {
+	if !h.TCP || len(b) < 7 || b[0] != 0x30 {
 		return dissect.No
 	}
 	_, sz, ok := berLen(b[1:])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -329,4 +330,62 @@ func TestNDPIAgreement(t *testing.T) {
 	if tl > 0 && float64(tf) > 0.01*float64(tl) {
 		t.Errorf("%d false positives among %d flows labelled (more than 1%%)", tf, tl)
 	}
+}
+
+// TestOthersNotTaken checks that no signature says Yes on the first bytes
+// of either side of flows nDPI labels TLS, HTTP, DNS, SSH or QUIC, with
+// the port hint the engine would give.
+func TestOthersNotTaken(t *testing.T) {
+	corpus := testutil.CorpusDir(t)
+	byPcap := map[string][]testutil.NDPIRow{}
+	for _, app := range []string{"TLS", "HTTP", "DNS", "SSH", "QUIC"} {
+		for _, r := range testutil.NDPIRows(t, app) {
+			if r.Master == "" && r.App == app || r.Master == app {
+				byPcap[r.Pcap] = append(byPcap[r.Pcap], r)
+			}
+		}
+	}
+	checked := 0
+	for p, rows := range byPcap {
+		flows, err := testutil.ReadFlows(filepath.Join(corpus, "pcap/ndpi", p))
+		if err != nil {
+			continue
+		}
+		byKey := map[testutil.FlowKey]*testutil.Flow{}
+		for _, f := range flows {
+			byKey[f.Key] = f
+		}
+		for _, r := range rows {
+			f := byKey[r.Key()]
+			if f == nil {
+				continue
+			}
+			var firsts [][]byte
+			tcp := f.Key.L4 == "TCP"
+			if tcp {
+				firsts = [][]byte{f.Stream(0), f.Stream(1)}
+			} else if len(f.Grams) > 0 {
+				firsts = [][]byte{f.Grams[0]}
+			}
+			for _, b := range firsts {
+				if len(b) == 0 {
+					continue
+				}
+				b = b[:min(len(b), 4096)]
+				checked++
+				for _, s := range signature.Signatures() {
+					if tcp && !s.TCP || !tcp && !s.UDP {
+						continue
+					}
+					on := slices.Contains(s.Ports, r.Sport) || slices.Contains(s.Ports, r.Dport)
+					for _, h := range []dissect.Hint{{TCP: tcp, FromClient: true, OnPort: on}, {TCP: tcp, OnPort: on}} {
+						if s.Probe(b, h) == dissect.Yes {
+							t.Errorf("%s %s (nDPI %s/%s): %s says Yes on %q", p, r.Key(), r.Master, r.App, s.Name, b[:min(len(b), 32)])
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d first payloads of TLS, HTTP, DNS, SSH and QUIC flows checked", checked)
 }

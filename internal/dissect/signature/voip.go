@@ -114,6 +114,9 @@ var rtspMethods = []string{"OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEA
 
 // RTSP (RFC 2326): "RTSP/1.0 NNN" or "METHOD url RTSP/1.0".
 func probeRTSP(b []byte, h dissect.Hint) dissect.Verdict {
+	if !h.TCP {
+		return dissect.No
+	}
 	l, ok := line(b, 2048)
 	if !ok {
 		if h.TCP && len(b) < 2048 && (bytes.HasPrefix(b, []byte("RTSP/")) || upperWord(b)) {
@@ -202,7 +205,7 @@ func probeRTCP(b []byte, h dissect.Hint) dissect.Verdict {
 // major and minor version, or with the edge-routing header "ED\x00\x01",
 // a 3-byte length and routing data before "WA".
 func probeWhatsApp(b []byte, h dissect.Hint) dissect.Verdict {
-	if !h.FromClient {
+	if !h.TCP || !h.FromClient {
 		return dissect.No
 	}
 	if len(b) < 4 {
@@ -234,6 +237,9 @@ func probeDiscord(b []byte, h dissect.Hint) dissect.Verdict {
 // MGCP (RFC 3435): a command verb, a transaction id, an endpoint and
 // "MGCP 1.0", or a response code and transaction id.
 func probeMGCP(b []byte, h dissect.Hint) dissect.Verdict {
+	if h.TCP {
+		return dissect.No
+	}
 	l, ok := line(b, 512)
 	if !ok || len(l) < 10 {
 		return dissect.No
