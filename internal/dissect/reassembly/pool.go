@@ -3,10 +3,10 @@ package reassembly
 import "math/bits"
 
 // Stats counts what the streams of one Pool saw. Every segment with
-// payload given to Add is counted in Segments and in exactly one of
-// InOrder, OutOfOrder, Retransmitted and OutOfWindow; every payload byte
-// is delivered once, or counted in RetransmittedBytes, or dropped with an
-// out-of-window segment.
+// (captured) payload given to Add or AddTruncated is counted in Segments
+// and in exactly one of InOrder, OutOfOrder, Retransmitted and
+// OutOfWindow; every captured payload byte is delivered once, or counted
+// in RetransmittedBytes, or dropped with an out-of-window segment.
 type Stats struct {
 	Segments      uint64 // segments with payload seen
 	InOrder       uint64 // delivered straight from the packet (possibly after a forced gap)

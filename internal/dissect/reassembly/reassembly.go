@@ -88,7 +88,7 @@ func (s *Stream) Add(p *Pool, seq uint32, syn, fin bool, payload []byte, h Handl
 // lie ahead of a hole they stay a hole, which a retransmission may fill
 // or Ack, a limit or Flush declares a gap later.
 func (s *Stream) AddTruncated(p *Pool, seq uint32, syn, fin bool, payload []byte, missing int, h Handler) {
-	s.add(p, seq, syn, fin, payload, max(missing, 0), h)
+	s.add(p, seq, syn, fin, payload, min(max(missing, 0), window), h)
 }
 
 func (s *Stream) add(p *Pool, seq uint32, syn, fin bool, payload []byte, missing int, h Handler) {
@@ -273,11 +273,12 @@ func (s *Stream) ahead(p *Pool, seq uint32, payload []byte, h Handler) {
 	for {
 		off := s.rel(seq)
 		if off <= 0 {
-			p.stats.InOrder++
 			if -off >= len(payload) { // a run delivered by the skip covered it
+				p.stats.Retransmitted++
 				p.stats.RetransmittedBytes += uint64(len(payload))
 				return
 			}
+			p.stats.InOrder++
 			p.stats.RetransmittedBytes += uint64(-off)
 			s.deliver(p, payload[-off:], h)
 			return
@@ -315,12 +316,9 @@ func (s *Stream) need(off, n int) (need int, alone bool) {
 	}
 	pos, end := off, off+n
 	alone = true
-	for _, r := range s.buf.segs {
+	for _, r := range s.buf.segs[s.search(off):] {
 		rs := s.rel(r.seq)
 		re := rs + len(r.data)
-		if re < off {
-			continue
-		}
 		if rs > end {
 			break
 		}
@@ -336,6 +334,22 @@ func (s *Stream) need(off, n int) (need int, alone bool) {
 	return need, alone
 }
 
+// search returns the index of the first buffered run that ends at or
+// after off (runs are sorted and disjoint, so their ends are sorted too).
+func (s *Stream) search(off int) int {
+	segs := s.buf.segs
+	lo, hi := 0, len(segs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.rel(segs[m].seq)+len(segs[m].data) < off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // insert copies the bytes of payload (starting at seq, ahead of next) that
 // are not buffered yet into the buffer, merging the runs it overlaps or
 // touches. Buffered bytes win over payload's; overlaps that differ are
@@ -347,10 +361,7 @@ func (s *Stream) insert(p *Pool, seq uint32, payload []byte) {
 	b := s.buf
 	off := s.rel(seq)
 	end := off + len(payload)
-	i := 0
-	for i < len(b.segs) && s.rel(b.segs[i].seq)+len(b.segs[i].data) < off {
-		i++
-	}
+	i := s.search(off)
 	j := i
 	for j < len(b.segs) && s.rel(b.segs[j].seq) <= end {
 		j++
