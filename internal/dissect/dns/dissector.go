@@ -102,6 +102,11 @@ func (d *dissector) message(c *dissect.Context, m *Message) {
 		q.Answers, q.IPs = nil, nil
 		d.pending = append(d.pending, pending{m: &q, ts: c.Time()})
 		c.Name(q.QName)
+		if c.Protocol() == "dns" && isDNSCryptCert(q.QName) {
+			// DNSCrypt clients fetch the resolver's certificate with a TXT
+			// query for 2.dnscrypt-cert.<provider> before they encrypt.
+			c.SetProtocol("dnscrypt")
+		}
 		return
 	}
 	for i, p := range d.pending {
@@ -305,6 +310,11 @@ func probe(b []byte, onPort, tcp bool) dissect.Verdict {
 		return dissect.No
 	}
 	return dissect.Yes
+}
+
+func isDNSCryptCert(name string) bool {
+	i := strings.Index(strings.ToLower(name), "dnscrypt-cert.")
+	return i == 2 && (name[0] == '1' || name[0] == '2') && name[1] == '.'
 }
 
 var _ dissect.Dissector = (*dissector)(nil)
