@@ -7,7 +7,8 @@
 // which owns the per-flow state) → dissect engine → reassembly →
 // dissect/<proto> stream parsers → records. The engine keeps two Streams
 // (one per direction) in each TCP flow's inspection state and one Pool per
-// worker, calls Stream.Add for every TCP segment of the flow, and Flush
+// worker, calls Stream.Add for every TCP segment of the flow (and
+// Stream.Ack with the segment's ACK on the other direction), and Flush
 // when the flow ends (or Release when inspection stops). The Handler it
 // passes feeds the parser.
 //
@@ -16,7 +17,8 @@
 // the Handler straight from the packet. Only data that arrives ahead of a
 // hole is copied, into buffers the Pool recycles, and what is held is
 // bounded per direction (bytes and runs) and per Pool (bytes): when a
-// limit would be exceeded the oldest hole is declared a gap instead. A
+// limit would be exceeded the oldest hole is declared a gap instead, and
+// so is a hole the receiver acknowledged (the capture missed it). A
 // segment that overlaps buffered data loses to it (the first copy wins, as
 // in Zeek) and a difference is counted as an overlap. Sequence numbers
 // wrap (RFC 1982 serial arithmetic); a segment more than 1 GiB away from
