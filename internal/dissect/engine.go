@@ -141,15 +141,18 @@ func (e *Engine) Packet(c *flow.Conn, p *decode.Packet, fromSource bool) {
 		payload := p.Payload
 		syn := p.TCPFlags&0x02 != 0
 		fin := p.TCPFlags&0x01 != 0
-		if len(payload) > 0 || syn || fin {
-			st.streams[dir].Add(e.pool, p.Seq, syn, fin, payload, &st.handlers[dir])
+		if p.TCPFlags&0x10 != 0 {
+			// What this side acknowledged, the other side sent: a hole
+			// before it will not be filled by a retransmission.
+			st.streams[1-dir].Ack(e.pool, p.Ack, &st.handlers[1-dir])
 		}
-		if missing := p.PayloadLen - len(payload); missing > 0 && !st.done {
-			// The capture cut the segment (snap length): what was not
-			// captured is a gap of its own.
-			// TODO(reassembly): skip the missing bytes as a gap and go on.
+		switch missing := p.PayloadLen - len(payload); {
+		case missing > 0:
+			// The capture cut the segment (snap length): the rest is a gap.
 			e.stats.Truncated++
-			st.done = true
+			st.streams[dir].AddTruncated(e.pool, p.Seq, syn, fin, payload, missing, &st.handlers[dir])
+		case len(payload) > 0 || syn || fin:
+			st.streams[dir].Add(e.pool, p.Seq, syn, fin, payload, &st.handlers[dir])
 		}
 	} else if len(p.Payload) > 0 {
 		e.deliver(st, dir, p.Payload)
