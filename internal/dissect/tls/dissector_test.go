@@ -71,6 +71,10 @@ func TestDissectorFields(t *testing.T) {
 	if sans, _ := sensortest.Get(m, "tls.server.x509.alternative_names").([]any); len(sans) < 100 || sans[0] != "p2.shared.global.fastly.net" {
 		t.Errorf("alternative names: %d, first %v", len(sans), sans[:min(1, len(sans))])
 	}
+	// Once the handshake completed the engine skips the connection.
+	if res.Stats.Flow.NotInspected == 0 {
+		t.Error("every packet was inspected: the dissector never said Done")
+	}
 	// The flow record carries the protocol, and the transaction its id.
 	var flows []map[string]any
 	for _, f := range res.Datasets(record.DatasetFlow) {
