@@ -88,6 +88,10 @@ func TestDissectorPortIndependence(t *testing.T) {
 	if len(recs) != 1 {
 		t.Fatalf("%d quic records, want 1", len(recs))
 	}
+	// Once both hellos are parsed the engine skips the connection.
+	if res.Stats.Flow.NotInspected == 0 {
+		t.Error("every packet was inspected: the dissector never said Done")
+	}
 	for path, want := range map[string]string{
 		"destination.port": "4443", "network.protocol": "quic", "quic.version": "2",
 		"tls.client.server_name": "test", "tls.version": "1.3", "tls.cipher": "TLS_AES_128_GCM_SHA256",
