@@ -45,6 +45,10 @@ func TestDissectorFields(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("%d ssh records, want 2", len(recs))
 	}
+	// Once the login inference decided the engine skips the connections.
+	if res.Stats.Flow.NotInspected == 0 {
+		t.Error("every packet was inspected: the dissector never said Done")
+	}
 	byPort := map[string]map[string]any{}
 	for _, m := range recs {
 		byPort[str(sensortest.Get(m, "destination.port"))] = m
