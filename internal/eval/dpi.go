@@ -91,7 +91,9 @@ func (r *DPIResult) add(pcap string, t *NDPIFlow, f *Flow) {
 			Want: proto, Got: got.Protocol})
 	}
 	if t.Hostname != "" && master != "DHCP" {
-		okHost := sameHost(t.Hostname, got.Host)
+		// For SSH nDPI prints the first banner on the wire, which is
+		// the server's when the server speaks first.
+		okHost := sameHost(t.Hostname, got.Host) || (master == "SSH" && sameHost(t.Hostname, got.ServerBanner))
 		tally(r.Host, master, okHost)
 		if !okHost {
 			r.Misses = append(r.Misses, Disagreement{Pcap: pcap, Class: "host " + master, Tuple: fmt.Sprintf("%s %s:%d-%s:%d", t.L4, t.Src, t.Sport, t.Dst, t.Dport),
@@ -110,7 +112,7 @@ func (r *DPIResult) add(pcap string, t *NDPIFlow, f *Flow) {
 		}
 	}
 	if t.HASSHC != "" {
-		tally(r.Finger, "hassh", got.HASSH == t.HASSHC)
+		tally(r.Finger, "hassh", strings.EqualFold(got.HASSH, t.HASSHC)) // nDPI prints it in upper case
 	}
 }
 

@@ -36,6 +36,7 @@ type Flow struct {
 	Protocol, Application string
 	Host                  string // first SNI, HTTP host, DNS query, DHCP host name or SSH client banner
 	JA3, JA4, HASSH       string
+	ServerBanner          string // SSH
 }
 
 // Packets returns the packets of both directions.
@@ -108,6 +109,7 @@ func (c *collector) transaction(r *record.Record) {
 	case r.SSH != nil:
 		first(&m.Host, r.SSH.ClientBanner)
 		first(&m.HASSH, r.SSH.HASSH)
+		first(&m.ServerBanner, r.SSH.ServerBanner)
 	case r.DHCP != nil:
 		first(&m.Host, r.DHCP.HostName)
 	}
@@ -118,7 +120,7 @@ func (c *collector) attach() {
 	for i := range c.flows {
 		f := &c.flows[i]
 		if m := c.meta[f.ID]; m != nil {
-			f.Host, f.JA3, f.JA4, f.HASSH = m.Host, m.JA3, m.JA4, m.HASSH
+			f.Host, f.JA3, f.JA4, f.HASSH, f.ServerBanner = m.Host, m.JA3, m.JA4, m.HASSH, m.ServerBanner
 		}
 	}
 }
