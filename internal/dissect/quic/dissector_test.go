@@ -234,64 +234,6 @@ func (s *score) add(ok bool) {
 
 func (s score) pct() float64 { return testutil.Pct(s.ok, s.n) }
 
-// sensorFlows indexes the records of a run: flow records by flow key (in
-// order, interim records of one flow once) and transactions by flow.id.
-type sensorFlows struct {
-	flows map[testutil.FlowKey][]map[string]any
-	ports map[string][]map[string]any // flows by transport and ports, for mangled addresses
-	txs   map[any][]map[string]any
-}
-
-func indexRun(res sensortest.Result, ds record.Dataset) sensorFlows {
-	s := sensorFlows{flows: map[testutil.FlowKey][]map[string]any{}, ports: map[string][]map[string]any{}, txs: map[any][]map[string]any{}}
-	seen := map[any]bool{}
-	for _, m := range res.Records {
-		id := sensortest.Get(m, "flow.id")
-		if sensortest.Get(m, "event.dataset") != string(record.DatasetFlow) {
-			if sensortest.Get(m, "event.dataset") == string(ds) {
-				s.txs[id] = append(s.txs[id], m)
-			}
-			continue
-		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		l4 := strings.ToUpper(fmt.Sprint(sensortest.Get(m, "network.transport")))
-		k := testutil.TupleKey(l4, fmt.Sprint(sensortest.Get(m, "source.ip")), sensortest.Get(m, "source.port"),
-			fmt.Sprint(sensortest.Get(m, "destination.ip")), sensortest.Get(m, "destination.port"))
-		s.flows[k] = append(s.flows[k], m)
-		s.ports[portsKey(k)] = append(s.ports[portsKey(k)], m)
-	}
-	return s
-}
-
-func portsKey(k testutil.FlowKey) string {
-	a, b := k.A.Port, k.B.Port
-	return fmt.Sprintf("%s %d %d", k.L4, min(a, b), max(a, b))
-}
-
-// take returns the next flow with the row's key: nDPI's src is the first
-// sender, so the key is unordered. ndpiReader prints some IPv6 addresses
-// mangled ("2600:1901::7a0b::"); those rows are matched on ports.
-func (s sensorFlows) take(r ndpiRow) map[string]any {
-	k := r.Key()
-	list, pk := s.flows[k], ""
-	if !k.A.Addr.IsValid() || !k.B.Addr.IsValid() {
-		pk = portsKey(k)
-		list = s.ports[pk]
-	}
-	if len(list) == 0 {
-		return nil
-	}
-	if pk != "" {
-		s.ports[pk] = list[1:]
-	} else {
-		s.flows[k] = list[1:]
-	}
-	return list[0]
-}
-
 // ndpiRow is a row of the corpus's truth/ndpi-flows.jsonl with the fields
 // testutil.NDPIRow leaves out.
 type ndpiRow struct {
@@ -370,14 +312,14 @@ func TestNDPICorpus(t *testing.T) {
 	pcaps := slices.Sorted(maps.Keys(byPcap))
 	for _, p := range pcaps {
 		res := sensortest.Run(t, filepath.Join(dir, p))
-		idx := indexRun(res, record.DatasetQUIC)
+		idx := sensortest.NewIndex(res, record.DatasetQUIC)
 		for _, r := range byPcap[p] {
-			f := idx.take(r)
+			f := idx.Take(r.Key())
 			var got string
 			var tx map[string]any
 			if f != nil {
 				got, _ = sensortest.Get(f, "network.protocol").(string)
-				if txs := idx.txs[sensortest.Get(f, "flow.id")]; len(txs) > 0 {
+				if txs := idx.Txs[sensortest.Get(f, "flow.id")]; len(txs) > 0 {
 					tx = txs[0]
 				}
 			}
