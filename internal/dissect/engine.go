@@ -81,6 +81,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 // state is the engine's state for one flow.
 type state struct {
 	reg    *Registration
+	ps     *ProtocolStats // the counters of reg, looked up once
 	d      Dissector
 	labels flow.Labels
 
@@ -325,7 +326,8 @@ func (e *Engine) start(st *state, reg *Registration) {
 	if st.labels.Protocol == "" {
 		st.labels.Protocol = reg.Name
 	}
-	e.stats.Protocols[reg.Name].Flows++
+	st.ps = e.stats.Protocols[reg.Name]
+	st.ps.Flows++
 	defer e.recoverPanic(st)
 	st.d = reg.New()
 }
@@ -365,7 +367,7 @@ func (e *Engine) data(st *state, dir int, b []byte) {
 	if st.d == nil {
 		return
 	}
-	ps := e.stats.Protocols[st.reg.Name]
+	ps := st.ps
 	ps.Bytes += uint64(len(b))
 	defer e.recoverPanic(st)
 	status, err := st.d.Data(&e.ctx, b, dir == 0)
@@ -408,7 +410,7 @@ func (e *Engine) recoverPanic(st *state) {
 	name := "engine"
 	if st.reg != nil {
 		name = st.reg.Name
-		e.stats.Protocols[name].Panics++
+		st.ps.Panics++
 	}
 	e.stats.Panics++
 	st.d, st.done = nil, true
