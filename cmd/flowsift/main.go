@@ -48,7 +48,14 @@ docs/schema.md lists every field.`,
 	var profFile *os.File
 	root.PersistentFlags().StringVar(&cpuProfile, "cpu-profile", "", "write a Go CPU profile to this file (for performance reports)")
 	_ = root.PersistentFlags().MarkHidden("cpu-profile")
+	var heapProfile string
+	root.PersistentFlags().StringVar(&heapProfile, "heap-profile", "", "write a Go heap profile, taken when the live heap peaks, to this file")
+	_ = root.PersistentFlags().MarkHidden("heap-profile")
+	stopHeap := func() {}
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if heapProfile != "" {
+			stopHeap = watchHeap(heapProfile)
+		}
 		if cpuProfile == "" {
 			return nil
 		}
@@ -60,6 +67,7 @@ docs/schema.md lists every field.`,
 		return pprof.StartCPUProfile(f)
 	}
 	root.PersistentPostRun = func(*cobra.Command, []string) {
+		stopHeap()
 		if profFile != nil {
 			pprof.StopCPUProfile()
 			_ = profFile.Close()

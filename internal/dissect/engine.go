@@ -31,6 +31,7 @@ type Engine struct {
 	onPanic func(name string, stack []byte)
 
 	expects map[netip.AddrPort]expectation
+	expectQ []queued // expects' keys, oldest first (see expect)
 }
 
 var _ flow.Inspector = (*Engine)(nil)

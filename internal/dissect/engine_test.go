@@ -327,3 +327,34 @@ func TestRegisterRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestExpectationsBounded(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxExpectations = 100
+	e, err := New(cfg, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := netip.MustParseAddr("10.0.0.1")
+	at := int64(0)
+	for i := range 100_000 {
+		dst := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), uint16(1024+i%5000))
+		e.expect(src, dst, "ftp-data", "p", at)
+		at += 1000
+	}
+	if len(e.expects) != 100 || len(e.expectQ) > 3*100+16 {
+		t.Fatalf("%d expectations, %d queued; want 100 and a bounded queue", len(e.expects), len(e.expectQ))
+	}
+	// The newest survive: the last 100 announced ports.
+	for i := 100_000 - 100; i < 100_000; i++ {
+		dst := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), uint16(1024+i%5000))
+		if _, ok := e.expects[dst]; !ok {
+			t.Fatalf("newest expectation %v was evicted", dst)
+		}
+	}
+	// Expired ones leave when the next is announced.
+	e.expect(src, netip.MustParseAddrPort("10.0.0.3:9"), "ftp-data", "p", at+int64(cfg.ExpectTimeout)+1)
+	if len(e.expects) != 1 {
+		t.Errorf("%d expectations after the others expired, want 1", len(e.expects))
+	}
+}

@@ -15,24 +15,43 @@ type expectation struct {
 }
 
 func (e *Engine) expect(src netip.Addr, dst netip.AddrPort, protocol, parent string, now int64) {
-	if len(e.expects) >= e.cfg.MaxExpectations {
-		// Drop the expired ones; if none expired, the oldest goes.
-		var oldest netip.AddrPort
-		var oldestAt int64 = -1
-		for k, x := range e.expects {
-			if now-x.at > int64(e.cfg.ExpectTimeout) {
-				delete(e.expects, k)
-				continue
-			}
-			if oldestAt < 0 || x.at < oldestAt {
-				oldest, oldestAt = k, x.at
-			}
-		}
-		if len(e.expects) >= e.cfg.MaxExpectations {
-			delete(e.expects, oldest)
+	// The queue holds the keys in the order they were announced; an entry
+	// whose map value has since been replaced, matched or expired is stale
+	// and skipped, so eviction costs O(1) amortized however many wait.
+	for len(e.expects) >= e.cfg.MaxExpectations && len(e.expectQ) > 0 {
+		q := e.expectQ[0]
+		e.expectQ = e.expectQ[1:]
+		if x, ok := e.expects[q.key]; ok && x.at == q.at {
+			delete(e.expects, q.key)
 		}
 	}
 	e.expects[dst] = expectation{src: src.Unmap(), protocol: protocol, parent: parent, at: now}
+	if len(e.expectQ) == cap(e.expectQ) && len(e.expectQ) > 2*len(e.expects)+16 {
+		// Mostly stale: keep the live entries only, still in order.
+		live := e.expectQ[:0:0]
+		for _, q := range e.expectQ {
+			if x, ok := e.expects[q.key]; ok && x.at == q.at {
+				live = append(live, q)
+			}
+		}
+		e.expectQ = live
+	}
+	e.expectQ = append(e.expectQ, queued{dst, now})
+	// Expired entries at the front go too, so an idle engine does not
+	// keep thousands of them.
+	for len(e.expectQ) > 0 && now-e.expectQ[0].at > int64(e.cfg.ExpectTimeout) {
+		q := e.expectQ[0]
+		e.expectQ = e.expectQ[1:]
+		if x, ok := e.expects[q.key]; ok && x.at == q.at {
+			delete(e.expects, q.key)
+		}
+	}
+}
+
+// queued is an announcement in the order of arrival.
+type queued struct {
+	key netip.AddrPort
+	at  int64
 }
 
 // matchExpectation labels a new flow that an earlier flow announced.

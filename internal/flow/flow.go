@@ -701,8 +701,10 @@ func (t *Table) emit(f *flow, reason string, how EndKind) {
 	r.Event.Start = r.Timestamp
 	r.Event.End = time.Unix(0, f.recLast).UTC()
 	if f.hasMAC {
+		// An all-zero address is no station's (loopback and some
+		// capture tools write it): it is left out.
 		r.Source.MAC, r.Destination.MAC = f.mac[0], f.mac[1]
-		r.Source.HasMAC, r.Destination.HasMAC = true, true
+		r.Source.HasMAC, r.Destination.HasMAC = f.mac[0] != [6]byte{}, f.mac[1] != [6]byte{}
 	}
 	r.Source.Packets, r.Source.Bytes = f.pkts[0], f.bytes[0]
 	r.Destination.Packets, r.Destination.Bytes = f.pkts[1], f.bytes[1]

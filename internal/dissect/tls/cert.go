@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,16 +46,55 @@ func parseCertificateList(body []byte, maxCerts int) ([]Certificate, error) {
 			return certs, fmt.Errorf("tls: certificate %d: %w", len(certs), ErrTruncated)
 		}
 		if len(certs) < maxCerts {
-			certs = append(certs, ParseCertificate(der))
+			certs = append(certs, certs0.get(der))
 		}
 	}
 	return certs, nil
 }
 
+// certCacheSize bounds the certificates kept parsed: a few MB.
+const certCacheSize = 4096
+
+// certCache keeps parsed certificates by the SHA-256 of their DER. The
+// same server certificates come back connection after connection (Zeek's
+// x509 analyzer caches them for the same reason), and parsing one costs
+// more than the rest of the handshake. Entries are shared, so a
+// Certificate's SANs must not be modified.
+type certCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]Certificate
+}
+
+var certs0 = &certCache{m: map[[sha256.Size]byte]Certificate{}}
+
+func (cc *certCache) get(der []byte) Certificate {
+	sum := sha256.Sum256(der)
+	cc.mu.Lock()
+	c, ok := cc.m[sum]
+	cc.mu.Unlock()
+	if ok {
+		return c
+	}
+	c = parseCertificate(der, sum)
+	cc.mu.Lock()
+	if len(cc.m) >= certCacheSize {
+		for k := range cc.m { // one entry chosen at random goes
+			delete(cc.m, k)
+			break
+		}
+	}
+	cc.m[sum] = c
+	cc.mu.Unlock()
+	return c
+}
+
 // ParseCertificate summarises one DER-encoded certificate.
 func ParseCertificate(der []byte) Certificate {
+	return parseCertificate(der, sha256.Sum256(der))
+}
+
+func parseCertificate(der []byte, s256 [sha256.Size]byte) Certificate {
 	s1 := sha1.Sum(der) //nolint:gosec // fingerprint only
-	s256 := sha256.Sum256(der)
 	c := Certificate{SHA1: hex.EncodeToString(s1[:]), SHA256: hex.EncodeToString(s256[:])}
 	x, err := x509.ParseCertificate(der)
 	if err != nil {
@@ -70,6 +111,7 @@ func ParseCertificate(der []byte) Certificate {
 	for _, u := range x.URIs {
 		c.SANs = append(c.SANs, u.String())
 	}
+	c.SANs = slices.Clip(c.SANs) // shared through the cache: an append must copy
 	if x.SerialNumber != nil {
 		c.Serial = serialHex(x.SerialNumber)
 	}

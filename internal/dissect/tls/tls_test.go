@@ -3,7 +3,9 @@ package tls
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -136,6 +138,38 @@ func TestCertificates(t *testing.T) {
 	}
 	if got := VersionName(hs.ServerHello.Version()); got != "TLSv1" {
 		t.Errorf("version = %s", got)
+	}
+}
+
+// TestCertificateCache checks that a cached certificate is the one a fresh
+// parse gives and that the cache stays within its bound.
+func TestCertificateCache(t *testing.T) {
+	flows, err := testutil.ReadFlows("testdata/tls-conn-with-extensions.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := parseFlow(flows[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Handshake.Certificates
+	s, err = parseFlow(flows[0]) // now from the cache
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(first, s.Handshake.Certificates) {
+		t.Errorf("cached chain differs:\n%+v\n%+v", first, s.Handshake.Certificates)
+	}
+	cc := &certCache{m: map[[32]byte]Certificate{}}
+	for i := range certCacheSize + 100 {
+		der := []byte(fmt.Sprintf("not a certificate %d", i))
+		c := cc.get(der)
+		if c.ParseError == "" || c.SHA256 == "" {
+			t.Fatalf("garbage parsed: %+v", c)
+		}
+	}
+	if len(cc.m) != certCacheSize {
+		t.Errorf("cache holds %d, want %d", len(cc.m), certCacheSize)
 	}
 }
 
