@@ -18,6 +18,29 @@ type node struct {
 
 var jsonTree = buildTree(Fields)
 
+// datasetTrees are jsonTree cut down to the fields each known dataset
+// carries, so encoding a record does not visit (and call the getters of)
+// the hundreds of fields of other datasets.
+var datasetTrees = func() map[Dataset]*node {
+	seen := map[Dataset]bool{}
+	for _, f := range Fields {
+		for _, d := range f.Datasets {
+			seen[d] = true
+		}
+	}
+	trees := map[Dataset]*node{}
+	for d := range seen {
+		var fs []Field
+		for _, f := range Fields {
+			if f.appliesTo(d) {
+				fs = append(fs, f)
+			}
+		}
+		trees[d] = buildTree(fs)
+	}
+	return trees
+}()
+
 func buildTree(fields []Field) *node {
 	root := &node{}
 	for i := range fields {
@@ -67,7 +90,11 @@ func (f *Field) appliesTo(ds Dataset) bool {
 // invalid UTF-8 becomes U+FFFD), so the output is safe to embed.
 func (r *Record) AppendJSON(dst []byte) []byte {
 	v := valuePool.Get().(*Value)
-	dst, _ = appendNode(dst, jsonTree, r, v)
+	tree, ok := datasetTrees[r.Event.Dataset]
+	if !ok {
+		tree = jsonTree
+	}
+	dst, _ = appendNode(dst, tree, r, v)
 	*v = Value{scratch: v.scratch[:0]} // drop references to the record
 	valuePool.Put(v)
 	return dst

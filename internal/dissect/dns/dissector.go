@@ -3,6 +3,7 @@ package dns
 import (
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flowsift/flowsift/internal/dissect"
@@ -32,7 +33,6 @@ type pending struct {
 
 // dissector pairs a flow's queries and responses into transaction records.
 type dissector struct {
-	p       *Parser
 	streams [2]*Stream
 	msg     Message
 	pending []pending
@@ -41,13 +41,20 @@ type dissector struct {
 
 var defaultParser = DefaultConfig()
 
-func newDissector() *dissector {
+// parsers are shared by every flow: a parser keeps nothing of a message
+// once Parse returns, and gopacket's DNS layer in it keeps the capacity
+// of its slices from one message to the next.
+var parsers = sync.Pool{New: func() any {
 	p, _ := New(defaultParser) // the default config is valid
-	return &dissector{p: p}
-}
+	return p
+}}
+
+func newDissector() *dissector { return &dissector{} }
 
 // Data implements dissect.Dissector.
 func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (dissect.Status, error) {
+	p := parsers.Get().(*Parser)
+	defer parsers.Put(p)
 	if !d.variant {
 		d.variant = true
 		src, dst := c.Source().Port(), c.Destination().Port()
@@ -61,7 +68,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 		}
 	}
 	if !c.TCP() {
-		err := d.p.Parse(data, &d.msg)
+		err := p.Parse(data, &d.msg)
 		if err != nil && !d.msg.HasQuestion && len(d.msg.Answers) == 0 && err == ErrTooShort {
 			return dissect.Continue, err
 		}
@@ -73,8 +80,9 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 		i = 0
 	}
 	if d.streams[i] == nil {
-		d.streams[i] = NewStream(d.p)
+		d.streams[i] = NewStream(nil)
 	}
+	d.streams[i].p = p
 	var first error
 	err := d.streams[i].Write(data, func(m *Message, err error) {
 		if err != nil && first == nil {
@@ -82,6 +90,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 		}
 		d.message(c, m)
 	})
+	d.streams[i].p = nil // back in the pool
 	if err != nil {
 		return dissect.Done, err
 	}
@@ -131,7 +140,6 @@ func (d *dissector) Gap(_ *dissect.Context, _ int, fromClient bool) {
 		i = 0
 	}
 	d.streams[i] = nil
-	d.p.stats.Malformed++
 }
 
 // End implements dissect.Dissector: queries never answered are written.

@@ -234,6 +234,14 @@ func (c *Conn) header(d *dir, data []byte) ([]byte, error) {
 			return nil, nil
 		}
 	}
+	if len(d.buf) == 0 {
+		// Fast path: a whole header block at the start of data is parsed
+		// in place (parseHeader copies what it keeps, as d.buf is reused).
+		if end, termLen := findEnd(data[:min(len(data), c.cfg.MaxHeader)]); end >= 0 {
+			end += termLen
+			return data[end:], c.parseHeader(d, data[:end])
+		}
+	}
 	from := max(0, len(d.buf)-3)
 	room := c.cfg.MaxHeader - len(d.buf)
 	take := min(len(data), room+1)

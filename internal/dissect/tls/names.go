@@ -38,12 +38,23 @@ var extraSuites = map[uint16]string{
 // CipherSuiteName returns the IANA name of a cipher suite
 // ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), or "0xXXXX" when unknown.
 func CipherSuiteName(id uint16) string {
-	if n, ok := extraSuites[id]; ok {
+	if n, ok := suiteNames[id]; ok {
 		return n
 	}
-	n := stdtls.CipherSuiteName(id)
-	if len(n) > 2 && n[:2] == "0x" {
-		return fmt.Sprintf("0x%04x", id)
-	}
-	return n
+	return fmt.Sprintf("0x%04x", id)
 }
+
+// suiteNames joins crypto/tls's names and extraSuites once: its
+// CipherSuiteName builds the whole list on every call.
+var suiteNames = func() map[uint16]string {
+	m := map[uint16]string{}
+	for _, list := range [][]*stdtls.CipherSuite{stdtls.CipherSuites(), stdtls.InsecureCipherSuites()} {
+		for _, s := range list {
+			m[s.ID] = s.Name
+		}
+	}
+	for id, n := range extraSuites {
+		m[id] = n
+	}
+	return m
+}()

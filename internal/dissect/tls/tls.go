@@ -3,6 +3,7 @@ package tls
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Sentinel errors. Every error the package returns wraps one of them, so a
@@ -236,6 +237,7 @@ func (p *Parser) FeedHandshake(data []byte) error {
 				p.msg = nil
 				return p.err
 			}
+			p.msg = slices.Grow(p.msg, size) // once, not doubling segment by segment
 		}
 		if len(p.msg) >= 4 && len(p.msg) == 4+(int(p.msg[1])<<16|int(p.msg[2])<<8|int(p.msg[3])) {
 			err := p.message(p.msg[0], p.msg[4:])
