@@ -36,6 +36,10 @@ type Status uint8
 const (
 	Continue Status = iota // more packets are useful
 	Done                   // the flow's metadata is complete: skip the rest
+	// Finished is Done, and End would write nothing more: the engine
+	// drops the dissector at once, so a flow that lives on after its
+	// handshake costs no dissector memory.
+	Finished
 )
 
 // Verdict is a probe's answer about the first bytes of a flow.

@@ -25,6 +25,7 @@ type Engine struct {
 	apps  *appid.Catalog
 	stats Stats
 	free  []*state
+	bufs  [][]byte // free probe buffers
 
 	conn    *flow.Conn // the flow being inspected, during a call
 	ctx     Context
@@ -86,8 +87,8 @@ type state struct {
 	d      Dissector
 	labels flow.Labels
 
-	streams  [2]reassembly.Stream // TCP, by direction (0 client)
-	handlers [2]handler
+	e       *Engine
+	streams [2]reassembly.Stream // TCP, by direction (0 client)
 
 	// While the protocol is unknown: the bytes each side sent, and the
 	// order in which they came, to replay them to the dissector found.
@@ -104,15 +105,25 @@ type chunk struct {
 	n   int32
 }
 
-// handler receives one direction's reassembled bytes.
-type handler struct {
-	e   *Engine
-	st  *state
-	dir int
-}
+// clientSide and serverSide receive one direction's reassembled bytes:
+// a *state converted, so the handlers cost the state no memory.
+type (
+	clientSide state
+	serverSide state
+)
 
-func (h *handler) Data(b []byte) { h.e.deliver(h.st, h.dir, b) }
-func (h *handler) Gap(n int)     { h.e.gap(h.st, h.dir, n) }
+func (h *clientSide) Data(b []byte) { st := (*state)(h); st.e.deliver(st, 0, b) }
+func (h *clientSide) Gap(n int)     { st := (*state)(h); st.e.gap(st, 0, n) }
+func (h *serverSide) Data(b []byte) { st := (*state)(h); st.e.deliver(st, 1, b) }
+func (h *serverSide) Gap(n int)     { st := (*state)(h); st.e.gap(st, 1, n) }
+
+// handler returns the receiver of direction dir's bytes.
+func (st *state) handler(dir int) reassembly.Handler {
+	if dir == 0 {
+		return (*clientSide)(st)
+	}
+	return (*serverSide)(st)
+}
 
 // Packet implements flow.Inspector.
 func (e *Engine) Packet(c *flow.Conn, p *decode.Packet, fromSource bool) {
@@ -146,15 +157,15 @@ func (e *Engine) Packet(c *flow.Conn, p *decode.Packet, fromSource bool) {
 		if p.TCPFlags&0x10 != 0 {
 			// What this side acknowledged, the other side sent: a hole
 			// before it will not be filled by a retransmission.
-			st.streams[1-dir].Ack(e.pool, p.Ack, &st.handlers[1-dir])
+			st.streams[1-dir].Ack(e.pool, p.Ack, st.handler(1-dir))
 		}
 		switch missing := p.PayloadLen - len(payload); {
 		case missing > 0:
 			// The capture cut the segment (snap length): the rest is a gap.
 			e.stats.Truncated++
-			st.streams[dir].AddTruncated(e.pool, p.Seq, syn, fin, payload, missing, &st.handlers[dir])
+			st.streams[dir].AddTruncated(e.pool, p.Seq, syn, fin, payload, missing, st.handler(dir))
 		case len(payload) > 0 || syn || fin:
-			st.streams[dir].Add(e.pool, p.Seq, syn, fin, payload, &st.handlers[dir])
+			st.streams[dir].Add(e.pool, p.Seq, syn, fin, payload, st.handler(dir))
 		}
 	} else if len(p.Payload) > 0 {
 		e.deliver(st, dir, p.Payload)
@@ -188,8 +199,8 @@ func (e *Engine) End(c *flow.Conn, how flow.EndKind) flow.Labels {
 		return st.labels
 	}
 	if st.tcp && !st.done {
-		st.streams[0].Flush(e.pool, &st.handlers[0])
-		st.streams[1].Flush(e.pool, &st.handlers[1])
+		st.streams[0].Flush(e.pool, st.handler(0))
+		st.streams[1].Flush(e.pool, st.handler(1))
 	}
 	e.end(st, true)
 	if st.reg == nil && !st.gaveUp && st.probes > 0 {
@@ -209,23 +220,41 @@ func (e *Engine) newState(tcp bool) *state {
 	} else {
 		st = &state{}
 	}
-	st.tcp = tcp
-	st.handlers[0] = handler{e: e, st: st, dir: 0}
-	st.handlers[1] = handler{e: e, st: st, dir: 1}
+	st.tcp, st.e = tcp, e
 	return st
 }
 
 func (e *Engine) release(st *state) {
 	st.streams[0].Release(e.pool)
 	st.streams[1].Release(e.pool)
-	b0, b1, ch := st.probeBuf[0][:0], st.probeBuf[1][:0], st.chunks[:0]
+	e.dropProbe(st)
 	*st = state{}
-	if cap(b0) <= maxProbeBytes && cap(b1) <= maxProbeBytes {
-		st.probeBuf[0], st.probeBuf[1], st.chunks = b0, b1, ch
-	}
 	if len(e.free) < maxFreeStates {
 		e.free = append(e.free, st)
 	}
+}
+
+// dropProbe hands a flow's probe buffers back to the engine: a flow whose
+// protocol is known or given up on does not keep them.
+func (e *Engine) dropProbe(st *state) {
+	for i, b := range st.probeBuf {
+		if cap(b) > 0 && cap(b) <= maxProbeBytes && len(e.bufs) < maxFreeStates {
+			e.bufs = append(e.bufs, b[:0])
+		}
+		st.probeBuf[i] = nil
+	}
+	st.chunks = nil
+}
+
+// probeBuf returns direction dir's probe buffer, taking a free one.
+func (e *Engine) probeBuf(st *state, dir int) []byte {
+	if st.probeBuf[dir] == nil {
+		if n := len(e.bufs); n > 0 {
+			st.probeBuf[dir] = e.bufs[n-1]
+			e.bufs = e.bufs[:n-1]
+		}
+	}
+	return st.probeBuf[dir]
 }
 
 const (
@@ -256,7 +285,7 @@ func (e *Engine) deliver(st *state, dir int, b []byte) {
 			e.giveUp(st)
 			return
 		}
-		st.probeBuf[dir] = append(st.probeBuf[dir], b...)
+		st.probeBuf[dir] = append(e.probeBuf(st, dir), b...)
 		st.chunks = append(st.chunks, chunk{dir: int8(dir), n: int32(len(b))}) //nolint:gosec // bounded by maxProbeBytes
 		view = st.probeBuf[dir]
 	} else {
@@ -288,7 +317,7 @@ func (e *Engine) deliver(st *state, dir int, b []byte) {
 	}
 	if len(st.chunks) == 0 {
 		// Keep what was seen to show the probes more, and to replay it.
-		st.probeBuf[dir] = append(st.probeBuf[dir][:0], b...)
+		st.probeBuf[dir] = append(e.probeBuf(st, dir)[:0], b...)
 		st.chunks = append(st.chunks, chunk{dir: int8(dir), n: int32(len(b))}) //nolint:gosec // a segment is < 64 KiB
 		if len(b) > maxProbeBytes {
 			e.giveUp(st)
@@ -355,13 +384,13 @@ func (e *Engine) replay(st *state) {
 			break
 		}
 	}
-	st.probeBuf[0], st.probeBuf[1], st.chunks = st.probeBuf[0][:0], st.probeBuf[1][:0], st.chunks[:0]
+	e.dropProbe(st)
 }
 
 func (e *Engine) giveUp(st *state) {
 	st.gaveUp, st.done = true, true
 	e.stats.Unknown++
-	st.probeBuf[0], st.probeBuf[1], st.chunks = st.probeBuf[0][:0], st.probeBuf[1][:0], st.chunks[:0]
+	e.dropProbe(st)
 }
 
 func (e *Engine) data(st *state, dir int, b []byte) {
@@ -382,8 +411,11 @@ func (e *Engine) data(st *state, dir int, b []byte) {
 			ps.Malformed++
 		}
 	}
-	if status == Done {
+	switch status {
+	case Done:
 		st.done = true
+	case Finished:
+		st.done, st.d = true, nil
 	}
 }
 

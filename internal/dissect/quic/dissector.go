@@ -49,7 +49,7 @@ func newDissector() *dissector {
 // Data implements dissect.Dissector.
 func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (dissect.Status, error) {
 	if d.emitted {
-		return dissect.Done, nil
+		return dissect.Finished, nil
 	}
 	if !d.decided && len(data) > 0 && data[0]&0x80 != 0 {
 		// The client sends the first long-header packet; a capture that
@@ -60,7 +60,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 		// The client's packets are missing from the capture: the server's
 		// Google QUIC messages name no host.
 		d.emitted = true
-		return dissect.Done, nil
+		return dissect.Finished, nil
 	}
 	client := fromClient != d.swap
 	if d.start == 0 {
@@ -94,7 +94,7 @@ func (d *dissector) status(c *dissect.Context) dissect.Status {
 	hs := d.conn.Handshake()
 	if (hs.ClientHello != nil && hs.ServerHello != nil) || d.conn.initials[0] >= defaultConfig.MaxInitialPackets || d.datagrams >= maxDatagrams {
 		d.emit(c)
-		return dissect.Done
+		return dissect.Finished
 	}
 	return dissect.Continue
 }
@@ -110,12 +110,12 @@ func (d *dissector) googleData(c *dissect.Context, data []byte, client bool, v u
 			d.googleSNI = sni
 			c.Name(sni)
 			d.emit(c)
-			return dissect.Done
+			return dissect.Finished
 		}
 	}
 	if d.datagrams >= maxDatagrams/4 {
 		d.emit(c)
-		return dissect.Done
+		return dissect.Finished
 	}
 	return dissect.Continue
 }

@@ -112,7 +112,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 	if d.expect != nil {
 		d.expect(c, data, fromClient)
 	}
-	return dissect.Done, nil
+	return dissect.Finished, nil
 }
 
 // Gap implements dissect.Dissector.

@@ -63,7 +63,7 @@ func newDissector() *dissector {
 // Data implements dissect.Dissector.
 func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (dissect.Status, error) {
 	if d.emitted {
-		return dissect.Done, nil
+		return dissect.Finished, nil
 	}
 	if !d.decided {
 		d.decide(data, fromClient)
@@ -84,7 +84,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 		if d.seen[1-dir] && !d.hello[0] && !d.hello[1] {
 			// The capture starts after both hellos: nothing to learn.
 			d.emitted = true
-			return dissect.Done, nil
+			return dissect.Finished, nil
 		}
 	}
 	var err error
@@ -96,7 +96,7 @@ func (d *dissector) Data(c *dissect.Context, data []byte, fromClient bool) (diss
 	d.observe(c)
 	if d.ready() {
 		d.emit(c)
-		return dissect.Done, err
+		return dissect.Finished, err
 	}
 	return dissect.Continue, err
 }
