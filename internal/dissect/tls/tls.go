@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Sentinel errors. Every error the package returns wraps one of them, so a
@@ -228,25 +229,25 @@ func (p *Parser) FeedHandshake(data []byte) error {
 			need = 4 + (int(p.msg[1])<<16 | int(p.msg[2])<<8 | int(p.msg[3]))
 		}
 		n := min(need-len(p.msg), len(data))
+		if p.msg == nil {
+			p.msg = (*msgBufs.Get().(*[]byte))[:0]
+		}
 		p.msg = append(p.msg, data[:n]...)
 		data = data[n:]
 		if len(p.msg) == 4 {
 			size := int(p.msg[1])<<16 | int(p.msg[2])<<8 | int(p.msg[3])
 			if size > p.cfg.MaxMessageSize {
 				p.err = fmt.Errorf("tls: handshake message type %d length %d: %w", p.msg[0], size, ErrTooLarge)
-				p.msg = nil
+				p.releaseMsg()
 				return p.err
 			}
 			p.msg = slices.Grow(p.msg, size) // once, not doubling segment by segment
 		}
 		if len(p.msg) >= 4 && len(p.msg) == 4+(int(p.msg[1])<<16|int(p.msg[2])<<8|int(p.msg[3])) {
 			err := p.message(p.msg[0], p.msg[4:])
-			// A long-lived connection should not keep a certificate-sized buffer.
-			if cap(p.msg) > 4096 {
-				p.msg = nil
-			} else {
-				p.msg = p.msg[:0]
-			}
+			// The buffer goes back to the pool: message keeps nothing of it,
+			// and a connection waiting for its next message holds none.
+			p.releaseMsg()
 			if err != nil {
 				p.err = err
 				return err
@@ -254,6 +255,21 @@ func (p *Parser) FeedHandshake(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// msgBufs hold handshake messages that arrive in pieces (a certificate
+// chain spans several TCP segments), shared by every connection.
+var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledMsg bounds the buffers put back: a rare huge chain is not kept.
+const maxPooledMsg = 64 << 10
+
+func (p *Parser) releaseMsg() {
+	if p.msg != nil && cap(p.msg) <= maxPooledMsg {
+		b := p.msg[:0]
+		msgBufs.Put(&b)
+	}
+	p.msg = nil
 }
 
 func (p *Parser) message(typ uint8, body []byte) error {
