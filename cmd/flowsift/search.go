@@ -102,20 +102,21 @@ func lookupFields(names []string, flag string) ([]*record.Field, error) {
 	return out, nil
 }
 
-func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
-	stdout := cmd.OutOrStdout()
+// searchRequest parses the query and the time flags shared by search and
+// export; errors are usage errors (exit status 2).
+func searchRequest(sf *searchFlags, q string) (store.SearchRequest, error) {
 	node, err := query.Parse(q)
 	if err != nil {
 		var qe *query.Error
 		if errors.As(err, &qe) {
-			return &exitError{2, fmt.Errorf("%w\n  %s", err, strings.ReplaceAll(qe.Caret(q), "\n", "\n  "))}
+			return store.SearchRequest{}, &exitError{2, fmt.Errorf("%w\n  %s", err, strings.ReplaceAll(qe.Caret(q), "\n", "\n  "))}
 		}
-		return &exitError{2, err}
+		return store.SearchRequest{}, &exitError{2, err}
 	}
 	req := store.SearchRequest{Query: node, Tenant: sf.tenant, Limit: sf.limit}
 	now := time.Now()
 	if sf.since < 0 {
-		return &exitError{2, errors.New("--since must be positive")}
+		return req, &exitError{2, errors.New("--since must be positive")}
 	}
 	if sf.since > 0 {
 		req.From = now.Add(-sf.since)
@@ -126,8 +127,17 @@ func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
 		} else if t, err := time.Parse(time.RFC3339Nano, sf.until); err == nil {
 			req.To = t
 		} else {
-			return &exitError{2, fmt.Errorf("--until %q: want a duration (1h) or an RFC 3339 time (2026-11-02T00:00:00Z)", sf.until)}
+			return req, &exitError{2, fmt.Errorf("--until %q: want a duration (1h) or an RFC 3339 time (2026-11-02T00:00:00Z)", sf.until)}
 		}
+	}
+	return req, nil
+}
+
+func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
+	stdout := cmd.OutOrStdout()
+	req, err := searchRequest(sf, q)
+	if err != nil {
+		return err
 	}
 	if sf.limit < 1 {
 		return &exitError{2, errors.New("--limit must be at least 1")}

@@ -41,6 +41,10 @@ type Reader interface {
 	// Histogram counts the matching records per interval of @timestamp,
 	// oldest first; empty intervals are left out.
 	Histogram(ctx context.Context, req SearchRequest, interval time.Duration) ([]Bucket, error)
+	// ExportParquet writes the matching records (req.Fields, or every
+	// field) as one Parquet file at path, replacing it, with the schema's
+	// field names as column names; it returns the number written.
+	ExportParquet(ctx context.Context, req SearchRequest, path string) (int64, error)
 }
 
 // SearchRequest says which records a read is about.
@@ -54,13 +58,20 @@ type SearchRequest struct {
 	// Fields are the fields Search returns, in this order; nil means every
 	// field of the schema.
 	Fields []*record.Field
-	// Limit caps the records Search returns; 0 means DefaultLimit.
+	// Limit caps the records Search returns; 0 means DefaultLimit and
+	// NoLimit every matching record.
 	Limit int
+	// Oldest lists the oldest records first (exports); the default is
+	// newest first.
+	Oldest bool
 }
 
 // DefaultLimit is the number of records a search returns when the request
 // names no limit.
 const DefaultLimit = 100
+
+// NoLimit as SearchRequest.Limit returns every matching record.
+const NoLimit = -1
 
 // Options returns the compile options of the request for dialect d.
 func (r *SearchRequest) Options(d query.Dialect) query.Options {

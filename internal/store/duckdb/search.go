@@ -36,21 +36,14 @@ func (s *Store) Search(ctx context.Context, req store.SearchRequest) (store.Rows
 	}
 	fields := req.Fields
 	if fields == nil {
-		for i := range record.Fields {
-			fields = append(fields, &record.Fields[i])
-		}
-	}
-	limit := req.Limit
-	if limit <= 0 {
-		limit = store.DefaultLimit
+		fields = allFields()
 	}
 	sel := make([]string, len(fields))
 	for i, f := range fields {
 		sel[i] = quote(query.ColumnName(f))
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + sq.Where +
-		" ORDER BY " + quote("timestamp") + " DESC NULLS LAST, " + quote("event_id") + " DESC LIMIT ?"
-	rows, err := s.db.QueryContext(ctx, q, append(sq.Args, limit)...)
+	q, args := selectQuery(sel, from, sq, &req)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
@@ -72,6 +65,68 @@ func (s *Store) Search(ctx context.Context, req store.SearchRequest) (store.Rows
 	}
 	return r, nil
 }
+
+func allFields() []*record.Field {
+	fields := make([]*record.Field, len(record.Fields))
+	for i := range record.Fields {
+		fields[i] = &record.Fields[i]
+	}
+	return fields
+}
+
+// selectQuery returns the listing of a request: the columns sel, in the
+// order and up to the limit the request asks for.
+func selectQuery(sel []string, from string, sq query.SQL, req *store.SearchRequest) (string, []any) {
+	dir := " DESC"
+	if req.Oldest {
+		dir = " ASC"
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + sq.Where +
+		" ORDER BY " + quote("timestamp") + dir + " NULLS LAST, " + quote("event_id") + dir
+	args := sq.Args
+	switch {
+	case req.Limit == store.NoLimit:
+	case req.Limit <= 0:
+		q += " LIMIT ?"
+		args = append(args, store.DefaultLimit)
+	default:
+		q += " LIMIT ?"
+		args = append(args, req.Limit)
+	}
+	return q, args
+}
+
+// ExportParquet writes the matching records as one Parquet file (zstd
+// compressed) at path, with DuckDB's own writer.
+func (s *Store) ExportParquet(ctx context.Context, req store.SearchRequest, path string) (int64, error) {
+	from, sq, err := s.compile(&req)
+	if err != nil {
+		return 0, err
+	}
+	fields := req.Fields
+	if fields == nil {
+		fields = allFields()
+	}
+	sel := make([]string, len(fields))
+	for i, f := range fields {
+		sel[i] = quote(query.ColumnName(f)) + " AS " + quote(f.Name)
+	}
+	q, args := selectQuery(sel, from, sq, &req)
+	// COPY takes the path as a literal, not a parameter: it is quoted as
+	// an SQL string (it comes from the operator, never from a query).
+	res, err := s.db.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(path)+" (FORMAT parquet, COMPRESSION zstd)", args...)
+	if err != nil {
+		return 0, fmt.Errorf("store: export: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: export: %w", err)
+	}
+	return n, nil
+}
+
+// sqlString quotes s as an SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 type resultRows struct {
 	rows *sql.Rows

@@ -2,6 +2,7 @@ package duckdb_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -419,4 +420,114 @@ func TestRetention(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("records before the horizon: %d, %v", n, err)
 	}
+}
+
+// TestExport checks the Parquet export and the unlimited, oldest-first
+// listing export uses: the same records as the reference predicate, in
+// time order, field names as column names, hostile strings intact.
+func TestExport(t *testing.T) {
+	s, recs := fixtureStore(t)
+	ctx := context.Background()
+	const q = "NOT network.transport:icmp"
+	node, err := query.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := query.Options{Tenant: "default", Dialect: query.DuckDB{}}
+	want := wantIDs(t, recs, q, opts)
+	if len(want) < 20 {
+		t.Fatalf("only %d records match: the test needs more", len(want))
+	}
+	if got := gotIDsLimit(t, s, node, 10); got != 10 {
+		t.Errorf("Limit 10 listed %d records", got)
+	}
+
+	id, _ := record.Lookup("event.id")
+	ts, _ := record.Lookup("@timestamp")
+	rows, err := s.Search(ctx, store.SearchRequest{Query: node, Tenant: "default", Limit: store.NoLimit, Oldest: true,
+		Fields: []*record.Field{id, ts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var last time.Time
+	for rows.Next() {
+		r := rows.Row()
+		got = append(got, r.Values[0].Str)
+		if r.Values[1].Time.Before(last) {
+			t.Fatalf("record %s at %v comes after %v: not oldest first", r.Values[0].Str, r.Values[1].Time, last)
+		}
+		last = r.Values[1].Time
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	_ = rows.Close()
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("NoLimit search (-want +got):\n%s", diff)
+	}
+
+	path := filepath.Join(t.TempDir(), `it's "odd"; --.parquet`)
+	n, err := s.ExportParquet(ctx, store.SearchRequest{Query: node, Tenant: "default"}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(n) != len(want) {
+		t.Errorf("exported %d records, want %d", n, len(want))
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	prows, err := db.QueryContext(ctx, `SELECT "event.id", "observer.name", "source.ip", "flow.pattern.sizes" FROM read_parquet(?)`, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = prows.Close() }()
+	byID := map[string]*record.Record{}
+	for i := range recs {
+		byID[recs[i].Event.ID] = &recs[i]
+	}
+	got = got[:0]
+	for prows.Next() {
+		var eid, obs, sip string
+		var sizes any
+		if err := prows.Scan(&eid, &obs, &sip, &sizes); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, eid)
+		r := byID[eid]
+		if r == nil {
+			t.Fatalf("exported unknown record %q", eid)
+		}
+		if obs != r.Observer || sip != r.Source.IP.String() {
+			t.Errorf("%s: observer.name %q source.ip %q, want %q %q", eid, obs, sip, r.Observer, r.Source.IP)
+		}
+		if l, _ := sizes.([]any); len(l) != len(r.Flow.PatternSizes) && r.Event.Dataset == record.DatasetFlow {
+			t.Errorf("%s: flow.pattern.sizes %v, want %v", eid, sizes, r.Flow.PatternSizes)
+		}
+	}
+	if err := prows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Parquet export (-want +got):\n%s", diff)
+	}
+}
+
+func gotIDsLimit(t *testing.T, s *duckdb.Store, node query.Node, limit int) int {
+	t.Helper()
+	rows, err := s.Search(context.Background(), store.SearchRequest{Query: node, Tenant: "default", Limit: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = rows.Close() }()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n
 }
