@@ -110,7 +110,7 @@ type flow struct {
 	hasMAC      bool
 	icmpType    uint8
 	icmpCode    uint8
-	communityID string // ICMP only: computed from the first packet
+	communityID string // ICMP: computed from the first packet; others: at the first record
 
 	encap *encap // tunnel and MPLS details; nil for the common plain flow
 

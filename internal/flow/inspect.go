@@ -138,11 +138,11 @@ func (t *Table) common(r *record.Record, f *flow, ts int64) {
 	}
 	r.Network.IANANumber, r.Network.HasIANA = f.k.proto, true
 	r.Network.VLAN, r.Network.InnerVLAN = f.k.vlan, f.k.ivlan
-	if f.k.proto == 1 || f.k.proto == 58 {
-		r.Network.CommunityID = f.communityID
-	} else {
-		r.Network.CommunityID = t.cid.Sum(src.Addr(), dst.Addr(), f.k.proto, src.Port(), dst.Port())
+	if f.communityID == "" {
+		// Computed once per flow: its records all carry it.
+		f.communityID = t.cid.Sum(src.Addr(), dst.Addr(), f.k.proto, src.Port(), dst.Port())
 	}
+	r.Network.CommunityID = f.communityID
 	r.Flow.ID = flowID(f)
 }
 

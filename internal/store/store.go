@@ -64,6 +64,16 @@ type SearchRequest struct {
 	// Oldest lists the oldest records first (exports); the default is
 	// newest first.
 	Oldest bool
+	// After, when set, lists only the records that come after this one in
+	// the listing's order: the next page of a search.
+	After *Cursor
+}
+
+// Cursor names a record's place in a listing: its @timestamp (as the
+// store keeps it, to the microsecond) and event.id.
+type Cursor struct {
+	Time time.Time
+	ID   string
 }
 
 // DefaultLimit is the number of records a search returns when the request

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,13 +78,20 @@ func allFields() []*record.Field {
 // selectQuery returns the listing of a request: the columns sel, in the
 // order and up to the limit the request asks for.
 func selectQuery(sel []string, from string, sq query.SQL, req *store.SearchRequest) (string, []any) {
-	dir := " DESC"
+	dir, cmp := " DESC", " < "
 	if req.Oldest {
-		dir = " ASC"
+		dir, cmp = " ASC", " > "
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + sq.Where +
-		" ORDER BY " + quote("timestamp") + dir + " NULLS LAST, " + quote("event_id") + dir
+	where := sq.Where
 	args := sq.Args
+	if c := req.After; c != nil {
+		ts, id := quote("timestamp"), quote("event_id")
+		where += " AND (" + ts + cmp + "? OR (" + ts + " = ? AND " + id + cmp + "?))"
+		at := c.Time.UTC().Truncate(time.Microsecond)
+		args = append(slices.Clip(args), at, at, c.ID)
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + where +
+		" ORDER BY " + quote("timestamp") + dir + " NULLS LAST, " + quote("event_id") + dir
 	switch {
 	case req.Limit == store.NoLimit:
 	case req.Limit <= 0:

@@ -531,3 +531,49 @@ func gotIDsLimit(t *testing.T, s *duckdb.Store, node query.Node, limit int) int 
 	}
 	return n
 }
+
+// TestCursorPaging pages through a search seven records at a time, in both
+// orders, and checks every matching record comes exactly once.
+func TestCursorPaging(t *testing.T) {
+	s, recs := fixtureStore(t)
+	const q = "NOT network.transport:icmp"
+	node, err := query.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantIDs(t, recs, q, query.Options{Tenant: "default", Dialect: query.DuckDB{}})
+	id, _ := record.Lookup("event.id")
+	ts, _ := record.Lookup("@timestamp")
+	for _, oldest := range []bool{false, true} {
+		var got []string
+		var after *store.Cursor
+		for page := 0; ; page++ {
+			if page > len(want) {
+				t.Fatal("paging does not end")
+			}
+			rows, err := s.Search(context.Background(), store.SearchRequest{Query: node, Tenant: "default", Limit: 7,
+				Oldest: oldest, After: after, Fields: []*record.Field{id, ts}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				r := rows.Row()
+				got = append(got, r.Values[0].Str)
+				after = &store.Cursor{Time: r.Values[1].Time, ID: r.Values[0].Str}
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			_ = rows.Close()
+			if n < 7 {
+				break
+			}
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("oldest=%v: paged ids (-want +got):\n%s", oldest, diff)
+		}
+	}
+}
