@@ -212,48 +212,32 @@ func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
 }
 
 func writeRows(w io.Writer, format string, rows store.Rows) (int, error) {
+	switch format {
+	case "ndjson":
+		return store.WriteNDJSON(w, rows)
+	case "csv":
+		return store.WriteCSV(w, rows)
+	}
 	n := 0
 	var buf []byte
 	var tbl [][]string
-	var cw *csv.Writer
 	if format == "json" {
 		buf = append(buf, '[')
 	}
 	for rows.Next() {
 		r := rows.Row()
 		switch format {
-		case "json", "ndjson":
-			if format == "json" && n > 0 {
+		case "json":
+			if n > 0 {
 				buf = append(buf, ',')
 			}
-			if format == "json" {
-				buf = append(buf, "\n  "...)
-			}
+			buf = append(buf, "\n  "...)
 			buf = r.AppendJSON(buf)
-			if format == "ndjson" {
-				buf = append(buf, '\n')
-			}
 			if len(buf) > 1<<16 {
 				if _, err := w.Write(buf); err != nil {
 					return n, err
 				}
 				buf = buf[:0]
-			}
-		case "csv":
-			if cw == nil {
-				cw = csv.NewWriter(w)
-				if err := cw.Write(fieldNames(r.Fields)); err != nil {
-					return n, err
-				}
-			}
-			rec := make([]string, len(r.Fields))
-			for i, f := range r.Fields {
-				if r.Present[i] {
-					rec[i] = csvSafe(f.Type, store.FormatValue(f.Type, &r.Values[i]))
-				}
-			}
-			if err := cw.Write(rec); err != nil {
-				return n, err
 			}
 		case "table":
 			if tbl == nil {
@@ -272,26 +256,15 @@ func writeRows(w io.Writer, format string, rows store.Rows) (int, error) {
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	switch format {
-	case "json":
+	if format == "json" {
 		if n > 0 {
 			buf = append(buf, '\n')
 		}
 		buf = append(buf, "]\n"...)
 		_, err := w.Write(buf)
 		return n, err
-	case "ndjson":
-		_, err := w.Write(buf)
-		return n, err
-	case "csv":
-		if cw != nil {
-			cw.Flush()
-			return n, cw.Error()
-		}
-	case "table":
-		return n, writeTable(w, tbl)
 	}
-	return n, nil
+	return n, writeTable(w, tbl)
 }
 
 func fieldNames(fields []*record.Field) []string {
@@ -326,19 +299,6 @@ func cell(s string) string {
 		width++
 	}
 	return b.String()
-}
-
-// csvSafe defuses spreadsheet formulas in string values: a cell that a
-// spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading '.
-func csvSafe(t record.Type, s string) string {
-	if t != record.TypeString && t != record.TypeStringList || s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
 
 func writeTable(w io.Writer, rows [][]string) error {
@@ -425,7 +385,7 @@ func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.T
 		for _, r := range rows {
 			rec := make([]string, 0, len(names))
 			for j, f := range fields {
-				rec = append(rec, csvSafe(f.Type, topValue(r.Values[j])))
+				rec = append(rec, store.CSVSafe(f.Type, topValue(r.Values[j])))
 			}
 			_ = cw.Write(append(rec, strconv.FormatInt(r.Count, 10)))
 		}
