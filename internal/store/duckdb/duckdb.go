@@ -106,6 +106,13 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
+		if x := os.Getenv("FS_DUCK_SET"); x != "" {
+			for _, st := range strings.Split(x, ";") {
+				if _, err := execer.ExecContext(ctx, st, nil); err != nil {
+					return err
+				}
+			}
+		}
 		if cfg.Threads > 0 {
 			_, err := execer.ExecContext(ctx, "SET threads = "+strconv.Itoa(cfg.Threads), nil)
 			return err
@@ -362,7 +369,7 @@ func (s *Store) insert(ctx context.Context, name string, b *batch) error {
 	id := s.nextID.Add(1)
 	s.batches.Store(id, b)
 	defer s.batches.Delete(id)
-	if _, err := s.wconn.ExecContext(ctx, fmt.Sprintf(s.plan.insert, quote(name)), id); err != nil {
+	if _, err := s.wconn.ExecContext(ctx, fmt.Sprintf(s.plan.insert(b), quote(name)), id); err != nil {
 		return fmt.Errorf("store: insert %d records into %s: %w", b.n, name, err)
 	}
 	return nil

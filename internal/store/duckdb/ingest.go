@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -35,7 +36,19 @@ type stageCol struct {
 type stagePlan struct {
 	cols   []stageCol
 	fields []stageField
-	insert string // INSERT INTO %s SELECT … FROM ingest(?) with %s for the table
+	sel    []selItem // one per records table column
+
+	mu      sync.Mutex
+	inserts map[string]string // by the mask of staged columns with values
+}
+
+// selItem is one column of the INSERT's SELECT list: expr reads staged
+// column stage; null replaces it when no record of the batch has a value
+// there, so DuckDB neither asks the table function for that column nor
+// appends it value by value.
+type selItem struct {
+	expr, null string
+	stage      int
 }
 
 // stageField says where field f's value goes.
@@ -47,44 +60,70 @@ type stageField struct {
 const ingestFunc = "flowsift_ingest"
 
 func newStagePlan() *stagePlan {
-	p := &stagePlan{}
-	var sel []string
+	p := &stagePlan{inserts: map[string]string{}}
 	for i := range record.Fields {
 		f := &record.Fields[i]
 		name := query.ColumnName(f)
-		p.fields = append(p.fields, stageField{f: f, col: len(p.cols)})
+		at := len(p.cols)
+		p.fields = append(p.fields, stageField{f: f, col: at})
+		item := selItem{expr: quote(name), null: "CAST(NULL AS " + sqlType(f.Type) + ")", stage: at}
 		switch f.Type {
 		case record.TypeString, record.TypeMAC:
 			p.cols = append(p.cols, stageCol{name, stageString})
-			sel = append(sel, quote(name))
 		case record.TypeInt:
 			p.cols = append(p.cols, stageCol{name, stageInt})
-			sel = append(sel, quote(name))
 		case record.TypeBool:
 			p.cols = append(p.cols, stageCol{name, stageBool})
-			sel = append(sel, quote(name))
 		case record.TypeTime:
 			p.cols = append(p.cols, stageCol{name, stageTime})
-			sel = append(sel, quote(name))
 		case record.TypeIP:
 			hi, lo := name+"__hi", name+"__lo"
 			p.cols = append(p.cols, stageCol{name, stageString}, stageCol{hi, stageUint}, stageCol{lo, stageUint})
-			sel = append(sel, quote(name),
-				"(CAST("+quote(hi)+" AS UHUGEINT) << 64) | CAST("+quote(lo)+" AS UHUGEINT)")
+			p.sel = append(p.sel, item)
+			item = selItem{expr: "(CAST(" + quote(hi) + " AS UHUGEINT) << 64) | CAST(" + quote(lo) + " AS UHUGEINT)",
+				null: "CAST(NULL AS UHUGEINT)", stage: at}
 		case record.TypeIntList:
 			// The text of the list ("[1,2,3]"): one string per row instead of
 			// a child vector resize per row.
 			p.cols = append(p.cols, stageCol{name, stageString})
-			sel = append(sel, "CAST("+quote(name)+" AS INTEGER[])")
+			item.expr = "CAST(" + quote(name) + " AS INTEGER[])"
 		case record.TypeStringList:
 			p.cols = append(p.cols, stageCol{name, stageStrList})
-			sel = append(sel, quote(name))
 		default:
 			panic(fmt.Sprintf("duckdb: no staging for %s (%s)", f.Name, f.Type))
 		}
+		p.sel = append(p.sel, item)
 	}
-	p.insert = "INSERT INTO %s SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
 	return p
+}
+
+// insert returns the INSERT of a batch into table %s: columns no record
+// of the batch has are NULL constants. Batches of one kind of record
+// share a statement, so the statements are kept.
+func (p *stagePlan) insert(b *batch) string {
+	mask := make([]byte, len(b.cols))
+	for i := range b.cols {
+		if b.cols[i].any {
+			mask[i] = 1
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if q, ok := p.inserts[string(mask)]; ok {
+		return q
+	}
+	sel := make([]string, len(p.sel))
+	for i, it := range p.sel {
+		sel[i] = it.null
+		if mask[it.stage] == 1 {
+			sel[i] = it.expr
+		}
+	}
+	q := "INSERT INTO %s SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
+	if len(p.inserts) < 1024 {
+		p.inserts[string(mask)] = q
+	}
+	return q
 }
 
 // columnInfos returns the table function's output columns.
@@ -122,6 +161,7 @@ func (p *stagePlan) columnInfos() ([]duckdb.ColumnInfo, error) {
 // is used; strings are copied into one arena so that nothing refers to the
 // caller's memory.
 type colBuf struct {
+	any   bool // some record has a value here
 	valid []bool
 	ints  []int64
 	uints []uint64
@@ -196,6 +236,7 @@ func (b *batch) add(r *record.Record, v *record.Value) {
 				}
 				hi.uints, hi.valid = append(hi.uints, h), append(hi.valid, ok)
 				lo.uints, lo.valid = append(lo.uints, l), append(lo.valid, ok)
+				hi.any, lo.any = hi.any || ok, lo.any || ok
 			}
 		case stageInt:
 			c.ints = append(c.ints, v.Int)
@@ -216,6 +257,7 @@ func (b *batch) add(r *record.Record, v *record.Value) {
 			c.lists = append(c.lists, l)
 		}
 		c.valid = append(c.valid, ok)
+		c.any = c.any || ok
 		// A fresh value each time: list getters may point v at the
 		// record's own slices, and a later getter appending to v.Ints[:0]
 		// would then write into the record.
@@ -269,6 +311,9 @@ func (s *source) Init() {}
 func (s *source) FillChunk(ch duckdb.DataChunk) error {
 	n := min(s.b.n-s.pos, duckdb.GetDataChunkCapacity())
 	for ci := range s.b.cols {
+		if !s.b.cols[ci].any {
+			continue // not in the INSERT's SELECT list, so not projected
+		}
 		if err := s.fillColumn(ch, ci, n); err != nil {
 			return fmt.Errorf("column %s: %w", s.b.plan.cols[ci].name, err)
 		}
