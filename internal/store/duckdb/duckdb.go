@@ -106,13 +106,6 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
-		if x := os.Getenv("FS_DUCK_SET"); x != "" {
-			for _, st := range strings.Split(x, ";") {
-				if _, err := execer.ExecContext(ctx, st, nil); err != nil {
-					return err
-				}
-			}
-		}
 		if cfg.Threads > 0 {
 			_, err := execer.ExecContext(ctx, "SET threads = "+strconv.Itoa(cfg.Threads), nil)
 			return err
