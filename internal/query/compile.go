@@ -44,6 +44,36 @@ type Dialect interface {
 	// ListAny returns whether some element of the list column col
 	// satisfies cond, which is given the name of the element variable.
 	ListAny(col string, cond func(elem string) string) string
+	// TextColumn returns the quoted column of the store's search text
+	// (see TextFields), or "" when the store keeps none and free text
+	// looks into every column.
+	TextColumn() string
+	// ContainsLowered returns whether the already lower-cased expr
+	// contains the (lower-cased) string in ph.
+	ContainsLowered(expr, ph string) string
+}
+
+// TextSeparator joins the values of a record's search text, so that a
+// free-text term cannot match across two fields.
+const TextSeparator = "\x1f"
+
+// TextFields are the fields a store may join, lower-cased and separated by
+// TextSeparator, into one search-text column for fast free text: every
+// string, MAC and string-list field free text looks into. IP fields are
+// left out: free text reads them column by column, matching an address
+// or range by value.
+func TextFields() []*record.Field {
+	var out []*record.Field
+	for i := range record.Fields {
+		if f := &record.Fields[i]; inText(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func inText(f *record.Field) bool {
+	return searchedByText(f) && f.Type != record.TypeIP
 }
 
 // Params collects the arguments bound by a compilation.
@@ -273,9 +303,22 @@ func (c *compiler) text(v Value) string {
 		}
 	}
 	var parts []string
+	if !v.Wild() {
+		fs, id := idTerm(v.Text)
+		for _, f := range fs {
+			parts = append(parts, c.d.Column(f)+" = "+c.p.Add(id))
+		}
+	}
+	textCol := ""
+	if !v.Wild() && !strings.Contains(op.lower, TextSeparator) {
+		textCol = c.d.TextColumn()
+	}
+	if textCol != "" {
+		parts = append(parts, c.d.ContainsLowered(textCol, c.p.Add(op.lower)))
+	}
 	for i := range record.Fields {
 		f := &record.Fields[i]
-		if !searchedByText(f) {
+		if !searchedByText(f) || textCol != "" && inText(f) {
 			continue
 		}
 		col := c.d.Column(f)
@@ -296,11 +339,60 @@ func (c *compiler) text(v Value) string {
 }
 
 // searchedByText reports whether free text looks into f: every text-like
-// field but the tenant, which every query is already scoped to.
+// field but the tenant, which every query is already scoped to; the
+// record identifiers, which free text matches whole (idTerm); and the
+// flow codes (history, TCP flags, packet directions), strings of letters
+// that a word would match by accident: they are searched by field.
 func searchedByText(f *record.Field) bool {
 	switch f.Type {
 	case record.TypeString, record.TypeMAC, record.TypeStringList, record.TypeIP:
-		return f.Name != "tenant.id"
+		return f.Name != "tenant.id" && !identifiers[f.Name] && !codes[f.Name]
 	}
 	return false
+}
+
+// identifiers are the fields holding record identifiers: random strings
+// nobody searches a part of, which would only weigh on the search text.
+var identifiers = map[string]bool{"event.id": true, "flow.id": true, "flow.parent_id": true, "network.community_id": true}
+
+// codes are the flow fields written in one-letter codes.
+var codes = map[string]bool{"flow.history": true, "flow.source.tcp_flags": true, "flow.destination.tcp_flags": true, "flow.pattern.directions": true}
+
+// idTerm returns the identifier fields a free-text term has the shape of,
+// and the value as those fields spell it: a Community ID ("1:" and 28
+// base64 characters), an event.id (26 characters of Crockford base32,
+// upper case) or a flow.id (16 hex digits, lower case).
+func idTerm(text string) ([]*record.Field, string) {
+	look := func(names ...string) []*record.Field {
+		var fs []*record.Field
+		for _, n := range names {
+			if f, ok := record.Lookup(n); ok {
+				fs = append(fs, f)
+			}
+		}
+		return fs
+	}
+	switch {
+	case len(text) == 30 && strings.HasPrefix(text, "1:") && strings.HasSuffix(text, "=") && allIn(text[2:29], base64Chars):
+		return look("network.community_id"), text
+	case len(text) == 26 && allIn(strings.ToUpper(text), crockford):
+		return look("event.id"), strings.ToUpper(text)
+	case len(text) == 16 && allIn(strings.ToLower(text), "0123456789abcdef"):
+		return look("flow.id", "flow.parent_id"), strings.ToLower(text)
+	}
+	return nil, ""
+}
+
+const (
+	base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	crockford   = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+)
+
+func allIn(s, set string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -88,12 +88,33 @@ func TestCompile(t *testing.T) {
 	}
 }
 
+// noText is DuckDB without a search-text column: free text looks into
+// every column.
+type noText struct{ DuckDB }
+
+func (noText) TextColumn() string { return "" }
+
 func TestCompileText(t *testing.T) {
 	n, err := Parse(`Evil.Example.com`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With the store's search text: one contains on it, and the IP
+	// fields by their text form.
 	got, err := Compile(n, Options{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Where, `contains("_text", ?)`) || !strings.Contains(got.Where, `contains(lower("source_ip"), ?)`) ||
+		strings.Contains(got.Where, `lower("event_dataset")`) || strings.Contains(got.Where, `lower("dns_question_name")`) {
+		t.Errorf("free text with the search text:\n%s", got.Where)
+	}
+	// A separator in the term would match across fields: every column.
+	n2, _ := Parse("\"a\x1fb\"")
+	if got, _ := Compile(n2, Options{Tenant: "acme"}); strings.Contains(got.Where, "_text") {
+		t.Errorf("a term with the separator used the search text:\n%s", got.Where)
+	}
+	got, err = Compile(n, Options{Tenant: "acme", Dialect: noText{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,6 +69,16 @@ func (DuckDB) ILike(expr, ph string) string { return expr + " ILIKE " + ph + ` E
 // Contains returns contains(lower(expr), ph).
 func (DuckDB) Contains(expr, ph string) string { return "contains(lower(" + expr + "), " + ph + ")" }
 
+// TextColumn returns "_text": the DuckDB store keeps the search text of
+// TextFields in that column.
+func (DuckDB) TextColumn() string { return `"` + TextColumnName + `"` }
+
+// ContainsLowered returns contains(expr, ph).
+func (DuckDB) ContainsLowered(expr, ph string) string { return "contains(" + expr + ", " + ph + ")" }
+
+// TextColumnName is the column of the search text in DuckDB tables.
+const TextColumnName = "_text"
+
 // ListContains returns list_contains(col, ph).
 func (DuckDB) ListContains(col, ph string) string { return "list_contains(" + col + ", " + ph + ")" }
 

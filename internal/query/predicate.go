@@ -209,8 +209,18 @@ func textPredicate(val Value) Predicate {
 			fields = append(fields, &record.Fields[i])
 		}
 	}
+	var ids []*record.Field
+	var id string
+	if !val.Wild() {
+		ids, id = idTerm(val.Text)
+	}
 	return func(r *record.Record) bool {
 		var v record.Value
+		for _, f := range ids {
+			if present(f, r, &v) && v.Str == id {
+				return true
+			}
+		}
 		for _, f := range fields {
 			if !present(f, r, &v) {
 				continue

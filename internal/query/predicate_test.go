@@ -20,7 +20,7 @@ func testRecords() map[string]*record.Record {
 			Event:       record.Event{ID: "01JWEB", Dataset: record.DatasetFlow, Start: t0, End: t0.Add(2 * time.Second)},
 			Source:      record.Endpoint{IP: netip.MustParseAddr("10.1.2.3"), Port: 51000, HasPort: true, Packets: 10, Bytes: 2_000_000, MAC: [6]byte{0, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e}, HasMAC: true},
 			Destination: record.Endpoint{IP: netip.MustParseAddr("93.184.216.34"), Port: 443, HasPort: true, Packets: 8, Bytes: 9000},
-			Network:     record.Network{Transport: "tcp", Type: "ipv4", IANANumber: 6, HasIANA: true, CommunityID: "1:Evil.Example.COM+x"},
+			Network:     record.Network{Transport: "tcp", Type: "ipv4", IANANumber: 6, HasIANA: true, CommunityID: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=", Application: "Evil.Example.COM+x"},
 			Flow:        record.Flow{History: "ShADadFf", EndReason: "tcp-fin", PatternSizes: []int32{60, 60, 1500}},
 		},
 		"dns6": {
@@ -65,6 +65,10 @@ func TestPredicate(t *testing.T) {
 		{``, all},
 		{`*`, all},
 		{`evil.example.com`, []string{"web"}},
+		// Identifiers match whole, in the case their field spells them.
+		{`"1:LQU9qZlK+B5F3KDmev6m5PMibrg="`, []string{"web"}},
+		{`"1:lqu9qzlk+b5f3kdmev6m5pmibrg="`, nil},
+		{`LQU9qZlK`, nil},
 		{`EVIL`, []string{"web"}},
 		{`"example.com+"`, []string{"web"}},
 		{`ev?l*com`, []string{"web"}},

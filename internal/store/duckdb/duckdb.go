@@ -19,6 +19,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/flowsift/flowsift/internal/query"
 	"github.com/flowsift/flowsift/internal/record"
 	"github.com/flowsift/flowsift/internal/store"
 )
@@ -231,6 +232,14 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("store: migrate %s: %w", t, err)
 			}
 			s.log.Info("added column", "table", t, "column", c.name)
+			if c.name == query.TextColumnName {
+				// Records written before the search text existed get theirs
+				// from the columns they have.
+				expr := textExpr(query.ColumnName, func(f *record.Field) bool { return !have[query.ColumnName(f)] })
+				if _, err := s.db.ExecContext(ctx, "UPDATE "+quote(t)+" SET "+quote(c.name)+" = "+expr); err != nil {
+					return fmt.Errorf("store: migrate %s: search text: %w", t, err)
+				}
+			}
 		}
 	}
 	return nil

@@ -38,6 +38,8 @@ type stagePlan struct {
 	fields []stageField
 	sel    []selItem // one per records table column
 
+	stageOf map[*record.Field]int // a field's first staged column
+
 	mu      sync.Mutex
 	inserts map[string]string // by the mask of staged columns with values
 }
@@ -60,11 +62,12 @@ type stageField struct {
 const ingestFunc = "flowsift_ingest"
 
 func newStagePlan() *stagePlan {
-	p := &stagePlan{inserts: map[string]string{}}
+	p := &stagePlan{inserts: map[string]string{}, stageOf: map[*record.Field]int{}}
 	for i := range record.Fields {
 		f := &record.Fields[i]
 		name := query.ColumnName(f)
 		at := len(p.cols)
+		p.stageOf[f] = at
 		p.fields = append(p.fields, stageField{f: f, col: at})
 		item := selItem{expr: quote(name), null: "CAST(NULL AS " + sqlType(f.Type) + ")", stage: at}
 		switch f.Type {
@@ -112,13 +115,14 @@ func (p *stagePlan) insert(b *batch) string {
 	if q, ok := p.inserts[string(mask)]; ok {
 		return q
 	}
-	sel := make([]string, len(p.sel))
+	sel := make([]string, len(p.sel), len(p.sel)+1)
 	for i, it := range p.sel {
 		sel[i] = it.null
 		if mask[it.stage] == 1 {
 			sel[i] = it.expr
 		}
 	}
+	sel = append(sel, textExpr(query.ColumnName, func(f *record.Field) bool { return mask[p.stageOf[f]] == 0 }))
 	q := "INSERT INTO %s SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
 	if len(p.inserts) < 1024 {
 		p.inserts[string(mask)] = q

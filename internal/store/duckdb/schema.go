@@ -27,7 +27,29 @@ func tableColumns() []column {
 			cols = append(cols, column{name: query.IPNumColumnName(f), sqlType: "UHUGEINT", field: f})
 		}
 	}
-	return cols
+	// The search text: free text reads this one column (query.TextFields).
+	return append(cols, column{name: query.TextColumnName, sqlType: "VARCHAR"})
+}
+
+// textExpr returns the SQL that computes the search text from the columns
+// named by name (the staged columns, or a table's own), leaving out the
+// fields skip says no record has.
+func textExpr(name func(*record.Field) string, skip func(*record.Field) bool) string {
+	var parts []string
+	for _, f := range query.TextFields() {
+		if skip != nil && skip(f) {
+			continue
+		}
+		c := quote(name(f))
+		if f.Type == record.TypeStringList {
+			c = "array_to_string(" + c + ", chr(31))"
+		}
+		parts = append(parts, c)
+	}
+	if len(parts) == 0 {
+		return "CAST(NULL AS VARCHAR)"
+	}
+	return "nullif(lower(concat_ws(chr(31), " + strings.Join(parts, ", ") + ")), '')"
 }
 
 func sqlType(t record.Type) string {

@@ -229,6 +229,11 @@ func TestSearchMatchesPredicate(t *testing.T) {
 		"-network.transport:tcp",
 		"event.id:" + r0.Event.ID,
 		"network.community_id:\"" + r0.Network.CommunityID + "\"",
+		// Free text that has the shape of an identifier matches it whole.
+		phrase(r0.Network.CommunityID),
+		strings.ToLower(r0.Event.ID),
+		strings.ToUpper(r0.Flow.ID),
+		r0.Flow.ID[:8],
 		"tcp",
 		"TCP AND 443",
 		"\"tcp-fin\"",
@@ -575,5 +580,58 @@ func TestCursorPaging(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("oldest=%v: paged ids (-want +got):\n%s", oldest, diff)
 		}
+	}
+}
+
+// TestSearchTextMigration opens a store written before the search-text
+// column existed (the column dropped again) and checks that free text
+// still finds its records once the writer has migrated it.
+func TestSearchTextMigration(t *testing.T) {
+	recs := demoRecords(t)
+	dir := t.TempDir()
+	w := openStore(t, dir, false)
+	if err := w.Append(recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "flowsift.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'records_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	_ = rows.Close()
+	if _, err := db.Exec(`DROP VIEW IF EXISTS records`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		if _, err := db.Exec(`ALTER TABLE "` + tb + `" DROP COLUMN _text`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+
+	w = openStore(t, dir, false) // migrates
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, dir, true)
+	const q = "TCP-FIN"
+	want := wantIDs(t, recs, q, query.Options{Tenant: "default", Dialect: query.DuckDB{}})
+	if len(want) == 0 {
+		t.Fatal("no demo record ended with a FIN")
+	}
+	if diff := cmp.Diff(want, gotIDs(t, s, q, store.SearchRequest{Tenant: "default"})); diff != "" {
+		t.Errorf("free text after migration (-want +got):\n%s", diff)
 	}
 }
