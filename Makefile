@@ -76,6 +76,11 @@ bench-go: ## Go benchmarks with allocations, 6 counts for benchstat
 bench: build ## flowsift vs softflowd and ndpiReader on the benchmark capture (FULL=1 for 9.6 M packets)
 	./scripts/bench.sh
 
+.PHONY: bench-store
+bench-store: ## the store on N (10 M) records made from the quick benchmark capture: ingest, size, queries vs grep
+	@test -f $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap || ../shared/bench/make-bench-pcap.sh -c 8 $(CORPUS)/pcap $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap
+	$(GO) run ./cmd/flowsift-benchstore -pcap $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap -n $(or $(N),10000000)
+
 .PHONY: eval
 eval: ## compare flows with nDPI's and Zeek's truth in the corpus; fails under the bar
 	$(GO) run ./cmd/flowsift-eval -corpus $(CORPUS)
