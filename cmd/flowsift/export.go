@@ -47,7 +47,7 @@ Exit codes: 0 done (even with nothing to export), 1 a failure, 2 a bad query or 
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&ef.dir, "store", "./data", "data directory of the store")
+	ef.registerSource(fl)
 	fl.DurationVar(&ef.since, "since", 0, "only records newer than this, e.g. 15m, 24h (0: no limit)")
 	fl.StringVar(&ef.until, "until", "", "only records older than this: a duration ago (1h) or a time (2026-11-02T00:00:00Z)")
 	fl.StringVarP(&ef.format, "format", "f", "", "ndjson, csv or parquet (default: from the -o extension, else ndjson)")
@@ -89,11 +89,11 @@ func runExport(cmd *cobra.Command, ef *exportFlags, q string) error {
 	if format == "csv" && req.Fields == nil {
 		req.Fields = allFieldPointers()
 	}
-	st, err := openStore(cmd.Context(), ef.dir, true)
+	st, closeStore, err := openReader(cmd.Context(), &ef.searchFlags)
 	if err != nil {
-		return &exitError{2, err}
+		return err
 	}
-	defer func() { _ = st.Close() }()
+	defer func() { _ = closeStore() }()
 	ctx := cmd.Context()
 
 	if format == "parquet" {

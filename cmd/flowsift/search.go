@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/flowsift/flowsift/internal/api"
 	"github.com/flowsift/flowsift/internal/query"
 	"github.com/flowsift/flowsift/internal/record"
 	"github.com/flowsift/flowsift/internal/store"
@@ -30,6 +32,45 @@ type searchFlags struct {
 	top       []string
 	histogram time.Duration
 	tenant    string
+	server    string
+	tokenFile string
+}
+
+// registerSource adds the flags that say where the records are.
+func (sf *searchFlags) registerSource(fl interface {
+	StringVar(p *string, name, value, usage string)
+}) {
+	fl.StringVar(&sf.dir, "store", "./data", "data directory of the store")
+	fl.StringVar(&sf.server, "server", "", "read through a flowsift serve at this URL (e.g. http://127.0.0.1:8080) instead of --store")
+	fl.StringVar(&sf.tokenFile, "token-file", "", "file holding the server's API token (default: $"+tokenEnv+")")
+}
+
+// openReader opens the records the flags name: a store directory, or a
+// server through its API.
+func openReader(ctx context.Context, sf *searchFlags) (store.Reader, func() error, error) {
+	if sf.server == "" {
+		st, err := openStore(ctx, sf.dir, true)
+		if err != nil {
+			return nil, nil, &exitError{2, err}
+		}
+		return st, st.Close, nil
+	}
+	token := strings.TrimSpace(os.Getenv(tokenEnv))
+	if sf.tokenFile != "" {
+		b, err := os.ReadFile(sf.tokenFile)
+		if err != nil {
+			return nil, nil, &exitError{2, fmt.Errorf("--token-file: %w", err)}
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if token == "" {
+		return nil, nil, &exitError{2, api.ErrNoToken}
+	}
+	c, err := api.NewClient(sf.server, token)
+	if err != nil {
+		return nil, nil, &exitError{2, err}
+	}
+	return c, func() error { return nil }, nil
 }
 
 // defaultTableFields are the columns of a table when --fields is not given.
@@ -50,6 +91,10 @@ and parentheses. No query, or *, matches everything.
 Results are newest first: an aligned table on a terminal, NDJSON when piped.
 --top and --histogram aggregate instead of listing records.
 
+--server reads through a flowsift serve instead of a store directory, with
+the same flags and output; its token comes from $FLOWSIFT_API_TOKEN or
+--token-file.
+
 Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
 		Example: `  flowsift search --store ./data 'destination.port:443 AND NOT source.ip:10.0.0.0/8'
   flowsift search --store ./data 'evil.example.com' --since 24h --format json
@@ -57,7 +102,8 @@ Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
   flowsift search --store ./data 'event.dataset:flow' --top destination.port,network.transport
   flowsift search --store ./data 'flow.history:S* AND NOT flow.history:*A*' --histogram 1h
   flowsift search --store ./data '_exists_:icmp.type' --fields @timestamp,source.ip,icmp.type,icmp.code
-  flowsift search --store ./data 'source.bytes:>1000000' --format csv > big-senders.csv`,
+  flowsift search --store ./data 'source.bytes:>1000000' --format csv > big-senders.csv
+  flowsift search --server http://127.0.0.1:8080 'event.dataset:dns' --top dns.question.name`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := "*"
@@ -68,7 +114,7 @@ Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&sf.dir, "store", "./data", "data directory of the store")
+	sf.registerSource(fl)
 	fl.DurationVar(&sf.since, "since", 0, "only records newer than this, e.g. 15m, 24h, 168h (0: no limit)")
 	fl.StringVar(&sf.until, "until", "", "only records older than this: a duration ago (1h) or a time (2026-11-02T00:00:00Z)")
 	fl.StringVarP(&sf.format, "format", "f", "", "table, json, ndjson or csv (default: table on a terminal, ndjson otherwise)")
@@ -168,11 +214,11 @@ func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
 		req.Fields, _ = lookupFields(defaultTableFields, "fields")
 	}
 
-	st, err := openStore(cmd.Context(), sf.dir, true)
+	st, closeStore, err := openReader(cmd.Context(), sf)
 	if err != nil {
-		return &exitError{2, err}
+		return err
 	}
-	defer func() { _ = st.Close() }()
+	defer func() { _ = closeStore() }()
 	ctx := cmd.Context()
 
 	switch {

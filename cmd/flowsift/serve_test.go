@@ -61,6 +61,30 @@ func TestServe(t *testing.T) {
 			t.Errorf("token %q: %d %s", c.token, resp.StatusCode, b)
 		}
 	}
+	// search and export read through the server as they read a store.
+	for _, args := range [][]string{
+		{"search", "--top", "network.transport,destination.port", "-n", "5", "-f", "csv", "network.transport:tcp"},
+		{"search", "--histogram", "1m", "-f", "csv", "*"},
+		{"search", "--fields", "@timestamp,source.ip,source.mac,destination.port,flow.pattern.sizes,flow.tunnel.types", "-n", "500", "-f", "csv", "NOT network.transport:icmp"},
+		{"search", "-n", "3", "-f", "ndjson", "destination.port:80"},
+		{"export", "-f", "csv", "--fields", "event.id,http.request.method,url.original", "event.dataset:http"},
+	} {
+		local, err := run(t, append(args[:1:1], append([]string{"--store", data}, args[1:]...)...)...)
+		if err != nil {
+			t.Fatalf("%v on the store: %v", args, err)
+		}
+		remote, err := run(t, append(args[:1:1], append([]string{"--server", base, "--token-file", tokFile}, args[1:]...)...)...)
+		if err != nil {
+			t.Fatalf("%v through the server: %v", args, err)
+		}
+		if local != remote || len(local) < 20 {
+			t.Errorf("%v: through the server\n%.500s\non the store\n%.500s", args, remote, local)
+		}
+	}
+	if _, err := run(t, "search", "--server", base, "--token-file", filepath.Join(dir, "nosuch"), "*"); err == nil {
+		t.Error("a missing token file was accepted")
+	}
+
 	cancel()
 	select {
 	case err := <-done:
