@@ -106,3 +106,43 @@ func TestExport(t *testing.T) {
 		}
 	}
 }
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "1": 1, "500MiB": 500 << 20, "50GB": 50e9, "2TiB": 2 << 40, " 7 KiB": 7 << 10} {
+		var b byteSize
+		if err := b.Set(in); err != nil || int64(b) != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", in, b, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "1.5GB", "10XB", "99999999999TiB"} {
+		var b byteSize
+		if err := b.Set(in); err == nil {
+			t.Errorf("Set(%q) accepted", in)
+		}
+	}
+	if s := byteSize(50 << 30); s.String() != "50GiB" {
+		t.Errorf("String() = %s", s.String())
+	}
+}
+
+// TestReadStoreBounds reads the demo captures (three days) into a store
+// bounded to nothing: the newest day stays.
+func TestReadStoreBounds(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, err := run(t, "read", "-q", "--store", data, "--store-max-size", "1", "-o", os.DevNull, "../../testdata/demo/wikipedia.pcap", "../../testdata/demo/instagram.pcap"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "search", "--store", data, "-n", "10000", "--fields", "@timestamp", "-f", "csv", "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "2019-09-18") {
+			t.Fatalf("after a 1-byte bound the store holds a record of %s; want only 2019-09-18's", l)
+		}
+	}
+	if len(lines) < 10 {
+		t.Errorf("after a 1-byte bound the store holds %d records; want 2019-09-18's", len(lines)-1)
+	}
+}

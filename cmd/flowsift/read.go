@@ -16,6 +16,7 @@ import (
 	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/pipeline"
+	"github.com/flowsift/flowsift/internal/store"
 )
 
 type flowFlags struct {
@@ -69,6 +70,10 @@ func newReadCmd() *cobra.Command {
 	var out string
 	var quiet bool
 	var storeDir string
+	var storeOpts struct {
+		retention time.Duration
+		maxSize   byteSize
+	}
 	cmd := &cobra.Command{
 		Use:   "read [flags] FILE...",
 		Short: "Read pcap/pcapng files and write flow records as NDJSON",
@@ -109,7 +114,7 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 			var pipeSink flow.Sink = sink
 			var stored *storeOutput
 			if storeDir != "" {
-				if stored, pipeSink, err = attachStore(cmd.Context(), storeDir, sink); err != nil {
+				if stored, pipeSink, err = attachStore(cmd.Context(), storeDir, store.OpenOptions{Retention: storeOpts.retention, MaxBytes: int64(storeOpts.maxSize)}, sink); err != nil {
 					return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
 				}
 			}
@@ -153,6 +158,8 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "write records to this file instead of stdout")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no summary and no progress bar on stderr")
 	cmd.Flags().StringVar(&storeDir, "store", "", "write the records into the store in this data directory (NDJSON then only with -o)")
+	cmd.Flags().DurationVar(&storeOpts.retention, "store-retention", 0, "drop the store's records older than this, whole days at a time, e.g. 720h (0: keep)")
+	cmd.Flags().Var(&storeOpts.maxSize, "store-max-size", "drop the store's oldest days while it uses more than this, e.g. 50GiB (the newest day stays)")
 	return cmd
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,12 +21,54 @@ import (
 const defaultStore = "duckdb"
 
 func openStore(ctx context.Context, dir string, readOnly bool) (store.Store, error) {
+	return openStoreWith(ctx, dir, store.OpenOptions{ReadOnly: readOnly})
+}
+
+func openStoreWith(ctx context.Context, dir string, o store.OpenOptions) (store.Store, error) {
 	reg, err := store.Lookup(defaultStore)
 	if err != nil {
 		return nil, err
 	}
-	return reg.Open(ctx, dir, store.OpenOptions{ReadOnly: readOnly})
+	return reg.Open(ctx, dir, o)
 }
+
+// byteSize is a storage size flag: bytes, or with a KiB, MiB, GiB, TiB
+// (or KB, MB, GB, TB) suffix.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	v := int64(*b)
+	for _, u := range []struct {
+		s string
+		n int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if v >= u.n && v%u.n == 0 {
+			return strconv.FormatInt(v/u.n, 10) + u.s
+		}
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+func (b *byteSize) Set(v string) error {
+	num, mult := strings.TrimSpace(v), int64(1)
+	for _, u := range []struct {
+		s string
+		n int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}} {
+		if strings.HasSuffix(num, u.s) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.s)), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size: write bytes, or e.g. 500MiB, 50GB or 2TiB", v)
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+func (*byteSize) Type() string { return "size" }
 
 // teeSink hands each batch to every sink in turn.
 type teeSink []flow.Sink
@@ -44,8 +88,8 @@ type storeOutput struct {
 	dir  string
 }
 
-func attachStore(ctx context.Context, dir string, nd *ndjson.Writer) (*storeOutput, flow.Sink, error) {
-	st, err := openStore(ctx, dir, false)
+func attachStore(ctx context.Context, dir string, opts store.OpenOptions, nd *ndjson.Writer) (*storeOutput, flow.Sink, error) {
+	st, err := openStoreWith(ctx, dir, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -149,6 +149,9 @@ type OpenOptions struct {
 	ReadOnly bool
 	// Retention drops records older than this; 0 keeps everything.
 	Retention time.Duration
+	// MaxBytes drops the oldest records while the store uses more space
+	// than this; 0: no bound.
+	MaxBytes int64
 }
 
 // Store is a Writer and a Reader over the same records.

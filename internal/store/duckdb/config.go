@@ -15,6 +15,11 @@ type Config struct {
 	// Retention drops day partitions that ended more than this long ago
 	// (by wall clock); 0 keeps everything.
 	Retention time.Duration
+	// MaxBytes bounds the space the records use: while they use more, the
+	// oldest day partition is dropped (the newest is always kept). The
+	// file keeps its size and later records reuse the freed space. 0: no
+	// bound.
+	MaxBytes int64
 	// BatchRows is how many records are buffered before they are inserted.
 	BatchRows int
 	// FlushInterval bounds how long a buffered record waits before it is
@@ -34,6 +39,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Dir == "" {
 		errs = append(errs, errors.New("store.dir: no data directory given"))
+	}
+	if c.MaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("store.max_size: %d is negative", c.MaxBytes))
 	}
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("store.retention: %s is negative", c.Retention))

@@ -30,7 +30,7 @@ func init() {
 		Doc:  "embedded DuckDB database in a data directory (the default)",
 		Open: func(ctx context.Context, dir string, o store.OpenOptions) (store.Store, error) {
 			cfg := DefaultConfig(dir)
-			cfg.ReadOnly, cfg.Retention = o.ReadOnly, o.Retention
+			cfg.ReadOnly, cfg.Retention, cfg.MaxBytes = o.ReadOnly, o.Retention, o.MaxBytes
 			return Open(ctx, cfg, Deps{})
 		},
 	})
@@ -463,14 +463,48 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) ([]string, error) {
 
 func (s *Store) retain(ctx context.Context) error {
 	s.lastRetention = time.Now()
-	if s.cfg.Retention == 0 {
-		return nil
+	if s.cfg.Retention > 0 {
+		dropped, err := s.DropBefore(ctx, s.deps.Now().Add(-s.cfg.Retention))
+		if len(dropped) > 0 {
+			s.log.Info("retention dropped partitions", "partitions", dropped, "retention", s.cfg.Retention)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	dropped, err := s.DropBefore(ctx, s.deps.Now().Add(-s.cfg.Retention))
-	if len(dropped) > 0 {
-		s.log.Info("retention dropped partitions", "partitions", dropped, "retention", s.cfg.Retention)
+	for s.cfg.MaxBytes > 0 {
+		used, err := s.usedBytes(ctx)
+		if err != nil {
+			return err
+		}
+		parts := s.partitions(time.Time{}, time.Time{})
+		if used <= s.cfg.MaxBytes || len(parts) < 2 {
+			return nil
+		}
+		day, _ := partitionDay(parts[0])
+		dropped, err := s.DropBefore(ctx, day.Add(24*time.Hour))
+		s.log.Info("size bound dropped partitions", "partitions", dropped, "used_bytes", used, "max_bytes", s.cfg.MaxBytes)
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
+}
+
+// usedBytes returns the space the database uses: its used blocks and
+// its write-ahead log.
+func (s *Store) usedBytes(ctx context.Context) (int64, error) {
+	var used, block int64
+	var wal string
+	q := "SELECT used_blocks, block_size, wal_size FROM pragma_database_size() WHERE database_name = current_database()"
+	if err := s.wconn.QueryRowContext(ctx, q).Scan(&used, &block, &wal); err != nil {
+		return 0, fmt.Errorf("store: database size: %w", err)
+	}
+	n := used * block
+	if fi, err := os.Stat(s.path + ".wal"); err == nil {
+		n += fi.Size()
+	}
+	return n, nil
 }
 
 // Close flushes the buffers and closes the database.
@@ -484,6 +518,8 @@ func (s *Store) Close() error {
 		}
 		s.closed = true
 		errs = append(errs, s.flushLocked(context.Background()))
+		// A batch job (flowsift read --store) ends within the bounds too.
+		errs = append(errs, s.retain(context.Background()))
 		s.mu.Unlock()
 		close(s.stop)
 		<-s.done

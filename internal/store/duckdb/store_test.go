@@ -635,3 +635,60 @@ func TestSearchTextMigration(t *testing.T) {
 		t.Errorf("free text after migration (-want +got):\n%s", diff)
 	}
 }
+
+// TestRetentionBySize fills five day partitions, then reopens the store
+// with a size bound: the oldest days go until the rest fits, the newest
+// always stays.
+func TestRetentionBySize(t *testing.T) {
+	recs := demoRecords(t)
+	day := func(d int) time.Time { return time.Date(2026, 11, 1+d, 12, 0, 0, 0, time.UTC) }
+	var all []record.Record
+	for d := range 5 {
+		for k := range 2000 { // enough rows per day to take blocks of their own
+			r := recs[k%len(recs)]
+			r.Timestamp = day(d).Add(time.Duration(k) * time.Second)
+			r.Event.ID = fmt.Sprintf("%s-%d-%d", r.Event.ID, d, k)
+			all = append(all, r)
+		}
+	}
+	dir := t.TempDir()
+	cfg := duckdb.DefaultConfig(dir)
+	s, err := duckdb.Open(context.Background(), cfg, duckdb.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(all); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A generous bound keeps everything.
+	cfg.MaxBytes = 1 << 40
+	s, err = duckdb.Open(context.Background(), cfg, duckdb.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Stats(context.Background())
+	_ = s.Close()
+	if st.Partitions != 5 {
+		t.Fatalf("a 1 TiB bound dropped partitions: %+v", st)
+	}
+	// A bound nothing fits in keeps only the newest day.
+	cfg.MaxBytes = 1
+	s, err = duckdb.Open(context.Background(), cfg, duckdb.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	st, err = s.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Partitions != 1 || st.Records != 2000 || !st.Oldest.Equal(day(4)) {
+		t.Errorf("after the size bound: %+v, want the 2000 records of %s", st, day(4))
+	}
+	if err := (duckdb.Config{Dir: dir, BatchRows: 1, FlushInterval: time.Second, MaxBytes: -1}).Validate(); err == nil {
+		t.Error("a negative size bound was accepted")
+	}
+}
