@@ -34,6 +34,8 @@ type searchFlags struct {
 	tenant    string
 	server    string
 	tokenFile string
+	sum       string
+	distinct  string
 }
 
 // registerSource adds the flags that say where the records are.
@@ -101,6 +103,8 @@ Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
   flowsift search --store ./data 'network.transport:udp AND destination.port:53' --limit 20
   flowsift search --store ./data 'event.dataset:flow' --top destination.port,network.transport
   flowsift search --store ./data 'flow.history:S* AND NOT flow.history:*A*' --histogram 1h
+  flowsift search --store ./data 'event.dataset:flow' --top source.ip --sum network.bytes   # top talkers
+  flowsift search --store ./data 'destination.port:22' --distinct source.ip
   flowsift search --store ./data '_exists_:icmp.type' --fields @timestamp,source.ip,icmp.type,icmp.code
   flowsift search --store ./data 'source.bytes:>1000000' --format csv > big-senders.csv
   flowsift search --server http://127.0.0.1:8080 'event.dataset:dns' --top dns.question.name`,
@@ -122,6 +126,8 @@ Exit codes: 0 results (even none), 1 a failure, 2 a bad query or flag.`,
 	fl.StringSliceVar(&sf.fields, "fields", nil, "fields to show, comma-separated (default: a summary in tables, every field in JSON)")
 	fl.StringSliceVar(&sf.top, "top", nil, "count the most frequent values of these fields, comma-separated")
 	fl.DurationVar(&sf.histogram, "histogram", 0, "count records per interval of @timestamp, e.g. 1m or 1h")
+	fl.StringVar(&sf.sum, "sum", "", "add up this numeric field (e.g. network.bytes); with --top, order by it: top talkers")
+	fl.StringVar(&sf.distinct, "distinct", "", "count the distinct values of this field, e.g. destination.ip")
 	fl.StringVar(&sf.tenant, "tenant", "default", "tenant to search")
 	return cmd
 }
@@ -203,6 +209,29 @@ func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
 	if len(sf.top) > 0 && sf.histogram > 0 {
 		return &exitError{2, errors.New("--top and --histogram cannot be combined")}
 	}
+	if sf.distinct != "" && (len(sf.top) > 0 || sf.histogram > 0 || sf.sum != "") {
+		return &exitError{2, errors.New("--distinct cannot be combined with --top, --histogram or --sum")}
+	}
+	var sum, distinct *record.Field
+	if sf.sum != "" {
+		fs, err := lookupFields([]string{sf.sum}, "sum")
+		if err != nil {
+			return err
+		}
+		if sum = fs[0]; sum.Type != record.TypeInt {
+			return &exitError{2, fmt.Errorf("--sum %s: not a number (sum e.g. network.bytes, source.packets)", sf.sum)}
+		}
+		if sf.histogram > 0 {
+			return &exitError{2, errors.New("--sum works alone or with --top, not with --histogram")}
+		}
+	}
+	if sf.distinct != "" {
+		fs, err := lookupFields([]string{sf.distinct}, "distinct")
+		if err != nil {
+			return err
+		}
+		distinct = fs[0]
+	}
 	if req.Fields, err = lookupFields(sf.fields, "fields"); err != nil {
 		return err
 	}
@@ -222,12 +251,34 @@ func runSearch(cmd *cobra.Command, sf *searchFlags, q string) error {
 	ctx := cmd.Context()
 
 	switch {
+	case len(top) > 0 && sum != nil:
+		rows, err := st.TopSum(ctx, req, top, sum, sf.limit)
+		if err != nil {
+			return err
+		}
+		return writeTop(stdout, format, top, rows, sum)
 	case len(top) > 0:
 		rows, err := st.Top(ctx, req, top, sf.limit)
 		if err != nil {
 			return err
 		}
-		return writeTop(stdout, format, top, rows)
+		return writeTop(stdout, format, top, rows, nil)
+	case sum != nil:
+		n, err := st.Count(ctx, req)
+		if err != nil {
+			return err
+		}
+		total, err := st.Sum(ctx, req, sum)
+		if err != nil {
+			return err
+		}
+		return writeTop(stdout, format, nil, []store.TopRow{{Count: n, Sum: total}}, sum)
+	case distinct != nil:
+		n, err := st.Distinct(ctx, req, distinct)
+		if err != nil {
+			return err
+		}
+		return writeScalar(stdout, format, "distinct "+distinct.Name, n)
 	case sf.histogram > 0:
 		buckets, err := st.Histogram(ctx, req, sf.histogram)
 		if err != nil {
@@ -388,8 +439,31 @@ func topValue(v any) string {
 	}
 }
 
-func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.TopRow) error {
+// writeScalar writes one named number.
+func writeScalar(w io.Writer, format, name string, n int64) error {
+	switch format {
+	case "json", "ndjson":
+		_, err := fmt.Fprintf(w, "{%s:%d}\n", strconv.Quote(name), n)
+		return err
+	case "csv":
+		_, err := fmt.Fprintf(w, "%s\n%d\n", name, n)
+		return err
+	}
+	return writeTable(w, [][]string{{name}, {strconv.FormatInt(n, 10)}})
+}
+
+func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.TopRow, sum *record.Field) error {
 	names := append(fieldNames(fields), "count")
+	if sum != nil {
+		names = append(names, "sum "+sum.Name)
+	}
+	tail := func(r store.TopRow) []string {
+		out := []string{strconv.FormatInt(r.Count, 10)}
+		if sum != nil {
+			out = append(out, strconv.FormatInt(r.Sum, 10))
+		}
+		return out
+	}
 	switch format {
 	case "json", "ndjson":
 		var buf []byte
@@ -415,6 +489,12 @@ func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.T
 			}
 			buf = append(buf, `"count":`...)
 			buf = strconv.AppendInt(buf, r.Count, 10)
+			if sum != nil {
+				buf = append(buf, ',')
+				buf = strconv.AppendQuote(buf, "sum "+sum.Name)
+				buf = append(buf, ':')
+				buf = strconv.AppendInt(buf, r.Sum, 10)
+			}
 			buf = append(buf, '}')
 			if format == "ndjson" {
 				buf = append(buf, '\n')
@@ -433,7 +513,7 @@ func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.T
 			for j, f := range fields {
 				rec = append(rec, store.CSVSafe(f.Type, topValue(r.Values[j])))
 			}
-			_ = cw.Write(append(rec, strconv.FormatInt(r.Count, 10)))
+			_ = cw.Write(append(rec, tail(r)...))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -448,7 +528,7 @@ func writeTop(w io.Writer, format string, fields []*record.Field, rows []store.T
 			}
 			rec = append(rec, cell(v))
 		}
-		tbl = append(tbl, append(rec, strconv.FormatInt(r.Count, 10)))
+		tbl = append(tbl, append(rec, tail(r)...))
 	}
 	return writeTable(w, tbl)
 }

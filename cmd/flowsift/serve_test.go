@@ -65,6 +65,9 @@ func TestServe(t *testing.T) {
 	for _, args := range [][]string{
 		{"search", "--top", "network.transport,destination.port", "-n", "5", "-f", "csv", "network.transport:tcp"},
 		{"search", "--histogram", "1m", "-f", "csv", "*"},
+		{"search", "--top", "source.ip,destination.port", "--sum", "network.bytes", "-f", "json", "event.dataset:flow"},
+		{"search", "--sum", "source.packets", "-f", "csv", "network.transport:tcp"},
+		{"search", "--distinct", "destination.ip", "-f", "csv", "*"},
 		{"search", "--fields", "@timestamp,source.ip,source.mac,destination.port,flow.pattern.sizes,flow.tunnel.types", "-n", "500", "-f", "csv", "NOT network.transport:icmp"},
 		{"search", "-n", "3", "-f", "ndjson", "destination.port:80"},
 		{"export", "-f", "csv", "--fields", "event.id,http.request.method,url.original", "event.dataset:http"},

@@ -95,6 +95,8 @@ func New(st store.Reader, cfg Config, reg prometheus.Registerer, gather promethe
 		{"/api/v1/count", s.count},
 		{"/api/v1/top", s.top},
 		{"/api/v1/histogram", s.histogram},
+		{"/api/v1/sum", s.sum},
+		{"/api/v1/distinct", s.distinct},
 		{"/api/v1/records/{id}", s.record},
 		{"/api/v1/export", s.export},
 		{"/api/v1/schema", s.schema},
@@ -119,7 +121,7 @@ func New(st store.Reader, cfg Config, reg prometheus.Registerer, gather promethe
 // Routes lists the routes served, as "METHOD /path" (for the OpenAPI test).
 func Routes() []string {
 	return []string{
-		"GET /api/v1/search", "GET /api/v1/count", "GET /api/v1/top", "GET /api/v1/histogram",
+		"GET /api/v1/search", "GET /api/v1/count", "GET /api/v1/top", "GET /api/v1/histogram", "GET /api/v1/sum", "GET /api/v1/distinct",
 		"GET /api/v1/records/{id}", "GET /api/v1/export", "GET /api/v1/schema", "GET /api/v1/openapi.json",
 		"GET /healthz", "GET /metrics",
 	}
@@ -460,13 +462,28 @@ func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.Top(r.Context(), req, fields, n)
-	if err != nil {
+	var rows []store.TopRow
+	var sum *record.Field
+	if name := r.URL.Query().Get("sum"); name != "" {
+		fs, err := lookupFields(name, "sum")
+		if err != nil {
+			return err
+		}
+		if len(fs) != 1 || fs[0].Type != record.TypeInt {
+			return badRequest("sum: %q is not one numeric field (e.g. network.bytes)", name)
+		}
+		sum = fs[0]
+		rows, err = s.st.TopSum(r.Context(), req, fields, sum, n)
+		if err != nil {
+			return storeError(err)
+		}
+	} else if rows, err = s.st.Top(r.Context(), req, fields, n); err != nil {
 		return storeError(err)
 	}
 	type row struct {
-		Values []any `json:"values"`
-		Count  int64 `json:"count"`
+		Values []any  `json:"values"`
+		Count  int64  `json:"count"`
+		Sum    *int64 `json:"sum,omitempty"`
 	}
 	out := struct {
 		Fields []string `json:"fields"`
@@ -476,9 +493,64 @@ func (s *Server) top(w http.ResponseWriter, r *http.Request) error {
 		out.Fields = append(out.Fields, f.Name)
 	}
 	for _, tr := range rows {
-		out.Rows = append(out.Rows, row{tr.Values, tr.Count})
+		x := row{Values: tr.Values, Count: tr.Count}
+		if sum != nil {
+			x.Sum = &tr.Sum
+		}
+		out.Rows = append(out.Rows, x)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// oneField reads the parameter field: one field of the schema, numeric
+// when numeric is set.
+func oneField(r *http.Request, numeric bool) (*record.Field, error) {
+	name := r.URL.Query().Get("field")
+	if name == "" {
+		return nil, badRequest("field: name the field, e.g. field=network.bytes")
+	}
+	fs, err := lookupFields(name, "field")
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) != 1 || numeric && fs[0].Type != record.TypeInt {
+		return nil, badRequest("field: %q is not one numeric field (e.g. network.bytes)", name)
+	}
+	return fs[0], nil
+}
+
+func (s *Server) sum(w http.ResponseWriter, r *http.Request) error {
+	req, err := s.request(r)
+	if err != nil {
+		return err
+	}
+	f, err := oneField(r, true)
+	if err != nil {
+		return err
+	}
+	n, err := s.st.Sum(r.Context(), req, f)
+	if err != nil {
+		return storeError(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"field": f.Name, "sum": n})
+	return nil
+}
+
+func (s *Server) distinct(w http.ResponseWriter, r *http.Request) error {
+	req, err := s.request(r)
+	if err != nil {
+		return err
+	}
+	f, err := oneField(r, false)
+	if err != nil {
+		return err
+	}
+	n, err := s.st.Distinct(r.Context(), req, f)
+	if err != nil {
+		return storeError(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"field": f.Name, "distinct": n})
 	return nil
 }
 

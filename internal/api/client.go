@@ -121,7 +121,44 @@ func (c *Client) Count(ctx context.Context, req store.SearchRequest) (int64, err
 
 // Top implements store.Reader.
 func (c *Client) Top(ctx context.Context, req store.SearchRequest, fields []*record.Field, n int) ([]store.TopRow, error) {
+	return c.top(ctx, req, fields, nil, n)
+}
+
+// TopSum implements store.Reader.
+func (c *Client) TopSum(ctx context.Context, req store.SearchRequest, fields []*record.Field, sum *record.Field, n int) ([]store.TopRow, error) {
+	if sum == nil {
+		return nil, errors.New("api: top: no field to sum")
+	}
+	return c.top(ctx, req, fields, sum, n)
+}
+
+// Sum implements store.Reader.
+func (c *Client) Sum(ctx context.Context, req store.SearchRequest, f *record.Field) (int64, error) {
 	v := params(&req)
+	v.Set("field", f.Name)
+	var out struct {
+		Sum int64 `json:"sum"`
+	}
+	err := c.getJSON(ctx, "/api/v1/sum", v, &out)
+	return out.Sum, err
+}
+
+// Distinct implements store.Reader.
+func (c *Client) Distinct(ctx context.Context, req store.SearchRequest, f *record.Field) (int64, error) {
+	v := params(&req)
+	v.Set("field", f.Name)
+	var out struct {
+		Distinct int64 `json:"distinct"`
+	}
+	err := c.getJSON(ctx, "/api/v1/distinct", v, &out)
+	return out.Distinct, err
+}
+
+func (c *Client) top(ctx context.Context, req store.SearchRequest, fields []*record.Field, sum *record.Field, n int) ([]store.TopRow, error) {
+	v := params(&req)
+	if sum != nil {
+		v.Set("sum", sum.Name)
+	}
 	names := make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = f.Name
@@ -132,6 +169,7 @@ func (c *Client) Top(ctx context.Context, req store.SearchRequest, fields []*rec
 		Rows []struct {
 			Values []any `json:"values"`
 			Count  int64 `json:"count"`
+			Sum    int64 `json:"sum"`
 		} `json:"rows"`
 	}
 	if err := c.getJSON(ctx, "/api/v1/top", v, &out); err != nil {
@@ -139,7 +177,15 @@ func (c *Client) Top(ctx context.Context, req store.SearchRequest, fields []*rec
 	}
 	rows := make([]store.TopRow, len(out.Rows))
 	for i, r := range out.Rows {
-		rows[i] = store.TopRow{Values: r.Values, Count: r.Count}
+		for j, x := range r.Values {
+			// Numbers as the store gives them: int64.
+			if n, ok := x.(json.Number); ok {
+				if k, err := n.Int64(); err == nil {
+					r.Values[j] = k
+				}
+			}
+		}
+		rows[i] = store.TopRow{Values: r.Values, Count: r.Count, Sum: r.Sum}
 	}
 	return rows, nil
 }

@@ -41,6 +41,14 @@ type Reader interface {
 	// Histogram counts the matching records per interval of @timestamp,
 	// oldest first; empty intervals are left out.
 	Histogram(ctx context.Context, req SearchRequest, interval time.Duration) ([]Bucket, error)
+	// TopSum is Top ordered by the sum of the numeric field sum over each
+	// combination (top talkers by bytes); TopRow.Sum holds it.
+	TopSum(ctx context.Context, req SearchRequest, fields []*record.Field, sum *record.Field, n int) ([]TopRow, error)
+	// Sum adds up the numeric field f over the matching records.
+	Sum(ctx context.Context, req SearchRequest, f *record.Field) (int64, error)
+	// Distinct counts the distinct values of f among the matching records
+	// (absent is not a value).
+	Distinct(ctx context.Context, req SearchRequest, f *record.Field) (int64, error)
 	// ExportParquet writes the matching records (req.Fields, or every
 	// field) as one Parquet file at path, replacing it, with the schema's
 	// field names as column names; it returns the number written.
@@ -115,6 +123,7 @@ type Row struct {
 type TopRow struct {
 	Values []any
 	Count  int64
+	Sum    int64 // TopSum only
 }
 
 // Bucket is one interval of a time histogram.

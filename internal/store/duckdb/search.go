@@ -247,6 +247,55 @@ func (s *Store) Count(ctx context.Context, req store.SearchRequest) (int64, erro
 // Top returns the n most frequent value combinations of fields. IP fields
 // group by their text; absent values group as nil.
 func (s *Store) Top(ctx context.Context, req store.SearchRequest, fields []*record.Field, n int) ([]store.TopRow, error) {
+	return s.top(ctx, req, fields, nil, n)
+}
+
+// TopSum returns the n value combinations of fields with the largest sums
+// of the numeric field sum.
+func (s *Store) TopSum(ctx context.Context, req store.SearchRequest, fields []*record.Field, sum *record.Field, n int) ([]store.TopRow, error) {
+	if sum == nil || sum.Type != record.TypeInt {
+		return nil, fmt.Errorf("store: top: %s is not a number to sum", fieldName(sum))
+	}
+	return s.top(ctx, req, fields, sum, n)
+}
+
+func fieldName(f *record.Field) string {
+	if f == nil {
+		return "no field"
+	}
+	return f.Name
+}
+
+// Sum adds up a numeric field over the matching records.
+func (s *Store) Sum(ctx context.Context, req store.SearchRequest, f *record.Field) (int64, error) {
+	if f == nil || f.Type != record.TypeInt {
+		return 0, fmt.Errorf("store: sum: %s is not a number", fieldName(f))
+	}
+	return s.scalar(ctx, req, "CAST(coalesce(sum("+quote(query.ColumnName(f))+"), 0) AS BIGINT)")
+}
+
+// Distinct counts the distinct values of a field among the matching
+// records.
+func (s *Store) Distinct(ctx context.Context, req store.SearchRequest, f *record.Field) (int64, error) {
+	if f == nil {
+		return 0, errors.New("store: distinct: no field")
+	}
+	return s.scalar(ctx, req, "count(DISTINCT "+quote(query.ColumnName(f))+")")
+}
+
+func (s *Store) scalar(ctx context.Context, req store.SearchRequest, expr string) (int64, error) {
+	from, sq, err := s.compile(&req)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.db.QueryRowContext(ctx, "SELECT "+expr+" FROM "+from+" WHERE "+sq.Where, sq.Args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) top(ctx context.Context, req store.SearchRequest, fields []*record.Field, sum *record.Field, n int) ([]store.TopRow, error) {
 	if len(fields) == 0 {
 		return nil, errors.New("store: top: no fields")
 	}
@@ -262,8 +311,12 @@ func (s *Store) Top(ctx context.Context, req store.SearchRequest, fields []*reco
 	for i, c := range cols {
 		order[i] = c + " NULLS LAST"
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + ", count(*) AS n FROM " + from + " WHERE " + sq.Where +
-		" GROUP BY ALL ORDER BY n DESC, " + strings.Join(order, ", ") + " LIMIT ?"
+	agg, by := ", count(*) AS n, CAST(0 AS BIGINT) AS s", "n"
+	if sum != nil {
+		agg, by = ", count(*) AS n, CAST(coalesce(sum("+quote(query.ColumnName(sum))+"), 0) AS BIGINT) AS s", "s"
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + agg + " FROM " + from + " WHERE " + sq.Where +
+		" GROUP BY ALL ORDER BY " + by + " DESC, " + strings.Join(order, ", ") + " LIMIT ?"
 	rows, err := s.db.QueryContext(ctx, q, append(sq.Args, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: top: %w", err)
@@ -272,11 +325,11 @@ func (s *Store) Top(ctx context.Context, req store.SearchRequest, fields []*reco
 	var out []store.TopRow
 	for rows.Next() {
 		tr := store.TopRow{Values: make([]any, len(fields))}
-		dest := make([]any, len(fields)+1)
+		dest := make([]any, len(fields)+2)
 		for i := range tr.Values {
 			dest[i] = &tr.Values[i]
 		}
-		dest[len(fields)] = &tr.Count
+		dest[len(fields)], dest[len(fields)+1] = &tr.Count, &tr.Sum
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: top: %w", err)
 		}

@@ -322,6 +322,55 @@ func TestAggregations(t *testing.T) {
 		t.Errorf("top 3 = %v, %v", top3, err)
 	}
 
+	// Sums and distinct counts, computed independently: top talkers by
+	// bytes, total bytes, distinct destinations.
+	srcIP, _ := record.Lookup("source.ip")
+	bytesF, _ := record.Lookup("network.bytes")
+	dstIP, _ := record.Lookup("destination.ip")
+	wantSum := map[string]int64{}
+	var total int64
+	dsts := map[netip.Addr]bool{}
+	for i := range recs {
+		r := &recs[i]
+		if r.Tenant != "default" {
+			continue
+		}
+		if v, ok := getInt(bytesF, r); ok {
+			wantSum[r.Source.IP.String()] += v
+			total += v
+		} else {
+			wantSum[r.Source.IP.String()] += 0
+		}
+		if r.Destination.IP.IsValid() {
+			dsts[r.Destination.IP] = true
+		}
+	}
+	talkers, err := s.TopSum(ctx, req, []*record.Field{srcIP}, bytesF, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotSum := map[string]int64{}
+	for i, tr := range talkers {
+		if i > 0 && tr.Sum > talkers[i-1].Sum {
+			t.Errorf("top by sum is not sorted: %v after %v", tr, talkers[i-1])
+		}
+		if tr.Values[0] != nil {
+			gotSum[tr.Values[0].(string)] = tr.Sum
+		}
+	}
+	if diff := cmp.Diff(wantSum, gotSum); diff != "" {
+		t.Errorf("top source.ip by network.bytes (-want +got):\n%s", diff)
+	}
+	if got, err := s.Sum(ctx, req, bytesF); err != nil || got != total {
+		t.Errorf("sum network.bytes = %d, %v; want %d", got, err, total)
+	}
+	if got, err := s.Distinct(ctx, req, dstIP); err != nil || got != int64(len(dsts)) {
+		t.Errorf("distinct destination.ip = %d, %v; want %d", got, err, len(dsts))
+	}
+	if _, err := s.Sum(ctx, req, srcIP); err == nil {
+		t.Error("a sum of addresses was accepted")
+	}
+
 	// A histogram per minute sums to the count, in order.
 	n, err := s.Count(ctx, req)
 	if err != nil {
@@ -691,4 +740,12 @@ func TestRetentionBySize(t *testing.T) {
 	if err := (duckdb.Config{Dir: dir, BatchRows: 1, FlushInterval: time.Second, MaxBytes: -1}).Validate(); err == nil {
 		t.Error("a negative size bound was accepted")
 	}
+}
+
+func getInt(f *record.Field, r *record.Record) (int64, bool) {
+	var v record.Value
+	if !f.Get(r, &v) {
+		return 0, false
+	}
+	return v.Int, true
 }
