@@ -224,7 +224,8 @@ func (s *Store) migrate(ctx context.Context) error {
 			have[c] = true
 		}
 		_ = rows.Close()
-		for _, c := range s.cols {
+		_, kind, _ := parsePartition(t)
+		for _, c := range kindColumns(s.cols, kind) {
 			if have[c.name] {
 				continue
 			}
@@ -282,7 +283,7 @@ func (s *Store) Append(recs []record.Record) error {
 		if ts.IsZero() {
 			ts = now
 		}
-		name := partitionName(ts)
+		name := partitionName(ts, tableKind(r.Event.Dataset))
 		b := s.pending[name]
 		if b == nil {
 			if n := len(s.free); n > 0 {
@@ -384,7 +385,8 @@ func (s *Store) ensurePartition(ctx context.Context, name string) error {
 	if found {
 		return nil
 	}
-	if _, err := s.wconn.ExecContext(ctx, createTable(name, s.cols)); err != nil {
+	_, kind, _ := parsePartition(name)
+	if _, err := s.wconn.ExecContext(ctx, createTable(name, kindColumns(s.cols, kind))); err != nil {
 		return fmt.Errorf("store: create %s: %w", name, err)
 	}
 	s.pmu.Lock()
@@ -409,16 +411,15 @@ func (s *Store) replaceView(ctx context.Context) error {
 
 // fromParts returns a SELECT over the given tables.
 func (s *Store) fromParts(parts []string) string {
-	if len(parts) == 0 {
-		return "SELECT * FROM " + quote(templateTable)
-	}
+	// The empty template has every column, first: the union has them all,
+	// in schema order, whichever kinds of tables exist. BY NAME: the
+	// tables of a kind have only its columns, and a read-only store may
+	// hold tables from an older schema.
 	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			// BY NAME: a read-only store may hold tables from an older schema.
-			b.WriteString(" UNION ALL BY NAME ")
-		}
-		b.WriteString("SELECT * FROM ")
+	b.WriteString("SELECT * FROM ")
+	b.WriteString(quote(templateTable))
+	for _, p := range parts {
+		b.WriteString(" UNION ALL BY NAME SELECT * FROM ")
 		b.WriteString(quote(p))
 	}
 	return b.String()
@@ -478,10 +479,13 @@ func (s *Store) retain(ctx context.Context) error {
 			return err
 		}
 		parts := s.partitions(time.Time{}, time.Time{})
-		if used <= s.cfg.MaxBytes || len(parts) < 2 {
+		if used <= s.cfg.MaxBytes || len(parts) == 0 {
 			return nil
 		}
 		day, _ := partitionDay(parts[0])
+		if last, _ := partitionDay(parts[len(parts)-1]); !last.After(day) {
+			return nil // one day left: the newest always stays
+		}
 		dropped, err := s.DropBefore(ctx, day.Add(24*time.Hour))
 		s.log.Info("size bound dropped partitions", "partitions", dropped, "used_bytes", used, "max_bytes", s.cfg.MaxBytes)
 		if err != nil {

@@ -49,6 +49,7 @@ type stagePlan struct {
 // there, so DuckDB neither asks the table function for that column nor
 // appends it value by value.
 type selItem struct {
+	col        string // the records table column
 	expr, null string
 	stage      int
 }
@@ -69,7 +70,7 @@ func newStagePlan() *stagePlan {
 		at := len(p.cols)
 		p.stageOf[f] = at
 		p.fields = append(p.fields, stageField{f: f, col: at})
-		item := selItem{expr: quote(name), null: "CAST(NULL AS " + sqlType(f.Type) + ")", stage: at}
+		item := selItem{col: name, expr: quote(name), null: "CAST(NULL AS " + sqlType(f.Type) + ")", stage: at}
 		switch f.Type {
 		case record.TypeString, record.TypeMAC:
 			p.cols = append(p.cols, stageCol{name, stageString})
@@ -83,7 +84,7 @@ func newStagePlan() *stagePlan {
 			hi, lo := name+"__hi", name+"__lo"
 			p.cols = append(p.cols, stageCol{name, stageString}, stageCol{hi, stageUint}, stageCol{lo, stageUint})
 			p.sel = append(p.sel, item)
-			item = selItem{expr: "(CAST(" + quote(hi) + " AS UHUGEINT) << 64) | CAST(" + quote(lo) + " AS UHUGEINT)",
+			item = selItem{col: query.IPNumColumnName(f), expr: "(CAST(" + quote(hi) + " AS UHUGEINT) << 64) | CAST(" + quote(lo) + " AS UHUGEINT)",
 				null: "CAST(NULL AS UHUGEINT)", stage: at}
 		case record.TypeIntList:
 			// The text of the list ("[1,2,3]"): one string per row instead of
@@ -100,9 +101,10 @@ func newStagePlan() *stagePlan {
 	return p
 }
 
-// insert returns the INSERT of a batch into table %s: columns no record
-// of the batch has are NULL constants. Batches of one kind of record
-// share a statement, so the statements are kept.
+// insert returns the INSERT of a batch into table %s, by name: the
+// columns some record of the batch has, and the search text; the table's
+// other columns are left NULL. Batches of one kind of record share a
+// statement, so the statements are kept.
 func (p *stagePlan) insert(b *batch) string {
 	mask := make([]byte, len(b.cols))
 	for i := range b.cols {
@@ -115,15 +117,15 @@ func (p *stagePlan) insert(b *batch) string {
 	if q, ok := p.inserts[string(mask)]; ok {
 		return q
 	}
-	sel := make([]string, len(p.sel), len(p.sel)+1)
-	for i, it := range p.sel {
-		sel[i] = it.null
+	var sel []string
+	for _, it := range p.sel {
 		if mask[it.stage] == 1 {
-			sel[i] = it.expr
+			sel = append(sel, it.expr+" AS "+quote(it.col))
 		}
 	}
-	sel = append(sel, textExpr(query.ColumnName, func(f *record.Field) bool { return mask[p.stageOf[f]] == 0 }))
-	q := "INSERT INTO %s SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
+	sel = append(sel, textExpr(query.ColumnName, func(f *record.Field) bool { return mask[p.stageOf[f]] == 0 })+
+		" AS "+quote(query.TextColumnName))
+	q := "INSERT INTO %s BY NAME SELECT " + strings.Join(sel, ", ") + " FROM " + ingestFunc + "(?)"
 	if len(p.inserts) < 1024 {
 		p.inserts[string(mask)] = q
 	}

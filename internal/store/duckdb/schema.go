@@ -101,16 +101,85 @@ const (
 	dbFile        = "flowsift.duckdb"
 )
 
-// partitionName returns the table holding records of t's UTC day.
-func partitionName(day time.Time) string { return tablePrefix + day.UTC().Format(dayLayout) }
+// Records of one UTC day are kept in one table per kind: the datasets
+// that have fields of their own (flow, dns, http, tls, …) each get a table
+// with the fields every record has and their own; other datasets share
+// one table of every column. A table per kind holds no columns that are
+// always empty for it, which DuckDB would otherwise append and compress
+// value by value. Tables of a day before kinds existed have no suffix and
+// every column.
+const otherKind = "other"
 
-// partitionDay parses a partition table name; ok is false for other
-// tables.
-func partitionDay(name string) (time.Time, bool) {
-	s, ok := strings.CutPrefix(name, tablePrefix)
-	if !ok || len(s) != len(dayLayout) {
-		return time.Time{}, false
+// datasetKinds are the datasets with fields of their own.
+var datasetKinds = func() map[record.Dataset]bool {
+	m := map[record.Dataset]bool{}
+	for _, f := range record.Fields {
+		for _, d := range f.Datasets {
+			if validKind(string(d)) {
+				m[d] = true
+			}
+		}
 	}
-	t, err := time.Parse(dayLayout, s)
-	return t, err == nil
+	return m
+}()
+
+func validKind(k string) bool {
+	if k == "" || len(k) > 32 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// tableKind returns the kind of table records of dataset ds go to.
+func tableKind(ds record.Dataset) string {
+	if datasetKinds[ds] {
+		return string(ds)
+	}
+	return otherKind
+}
+
+// kindColumns returns the columns of a table of kind k (all for the
+// other kind and for tables without a kind).
+func kindColumns(all []column, kind string) []column {
+	if kind == "" || kind == otherKind {
+		return all
+	}
+	var out []column
+	for _, c := range all {
+		if c.field == nil || applies(c.field, record.Dataset(kind)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// partitionName returns the table holding records of kind of t's UTC day.
+func partitionName(day time.Time, kind string) string {
+	return tablePrefix + day.UTC().Format(dayLayout) + "_" + kind
+}
+
+// partitionDay parses a partition table name into its day and kind (""
+// for a table of every kind); ok is false for other tables.
+func partitionDay(name string) (time.Time, bool) {
+	day, _, ok := parsePartition(name)
+	return day, ok
+}
+
+func parsePartition(name string) (day time.Time, kind string, ok bool) {
+	s, ok := strings.CutPrefix(name, tablePrefix)
+	if !ok || len(s) < len(dayLayout) {
+		return time.Time{}, "", false
+	}
+	if rest := s[len(dayLayout):]; rest != "" {
+		if kind, ok = strings.CutPrefix(rest, "_"); !ok || !validKind(kind) {
+			return time.Time{}, "", false
+		}
+	}
+	t, err := time.Parse(dayLayout, s[:len(dayLayout)])
+	return t, kind, err == nil
 }
