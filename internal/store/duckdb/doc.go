@@ -8,12 +8,20 @@
 //
 // # Layout
 //
-// Records live in one table per UTC day of @timestamp, records_YYYYMMDD,
-// with the columns package query documents (one per field, named by
-// query.ColumnName, plus <column>_num UHUGEINT for IP fields). Reads union
-// only the days a time range touches; a view named records unions them all
-// for ad-hoc SQL. Retention drops whole day tables, never deletes rows
-// (DuckDB's deletes leave the rows' space in place until a vacuum).
+// Records live in one table per UTC day of @timestamp and kind of record,
+// records_YYYYMMDD_<kind>: the datasets with fields of their own (flow,
+// dns, http, tls, …) each have a kind whose tables carry only the fields
+// every record has and their own; other datasets share the kind "other"
+// with every column. The columns are those package query documents (one
+// per field, named by query.ColumnName, plus <column>_num UHUGEINT for IP
+// fields, plus _text, the lower-cased search text of query.TextFields).
+// Reads union, by name, the empty full-width records_template and the
+// tables of the days a time range touches, so every column exists and a
+// kind's missing ones read as NULL; a view named records unions them all
+// for ad-hoc SQL. Tables written before kinds existed (records_YYYYMMDD,
+// every column) are read alike. Retention, by age or by size, drops whole
+// days, never deletes rows (DuckDB's deletes leave the rows' space in
+// place until a vacuum).
 //
 // # Ingest
 //
@@ -22,7 +30,10 @@
 // inserted with one INSERT … SELECT from a table function that fills
 // DuckDB data chunks straight from those buffers (2,048 rows per call).
 // Two kinds of value are cheaper to finish in SQL: IP numbers travel as two
-// UBIGINT halves, and integer lists as their text, cast to INTEGER[].
+// UBIGINT halves, and integer lists as their text, cast to INTEGER[]. The
+// INSERT names only the columns some record of the batch has (DuckDB then
+// neither asks the table function for the others nor appends them), and
+// computes the search text from them.
 //
 // # Concurrency
 //
