@@ -136,7 +136,7 @@ type Bucket struct {
 type Stats struct {
 	Records    int64
 	Bytes      int64 // on disk
-	Partitions int
+	Partitions int // days held
 	Oldest     time.Time // @timestamp of the oldest record, zero when empty
 	Newest     time.Time
 }

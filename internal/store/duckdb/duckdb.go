@@ -537,7 +537,12 @@ func (s *Store) Close() error {
 func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 	var st store.Stats
 	parts := s.partitions(time.Time{}, time.Time{})
-	st.Partitions = len(parts)
+	days := map[time.Time]bool{}
+	for _, p := range parts {
+		d, _ := partitionDay(p)
+		days[d] = true
+	}
+	st.Partitions = len(days)
 	q := "SELECT count(*), min(" + quote("timestamp") + "), max(" + quote("timestamp") + ") FROM (" + s.fromParts(parts) + ")"
 	var oldest, newest sql.NullTime
 	if err := s.db.QueryRowContext(ctx, q).Scan(&st.Records, &oldest, &newest); err != nil {
