@@ -135,8 +135,8 @@ type Bucket struct {
 // Stats describes what a store holds.
 type Stats struct {
 	Records    int64
-	Bytes      int64 // on disk
-	Partitions int // days held
+	Bytes      int64     // on disk
+	Partitions int       // days held
 	Oldest     time.Time // @timestamp of the oldest record, zero when empty
 	Newest     time.Time
 }
