@@ -191,5 +191,6 @@ func appendRow(row []driver.Value, r *record.Record, v *record.Value) []driver.V
 			row = append(row, l)
 		}
 	}
-	return row
+	// The search text is left out: this baseline measures the appender.
+	return append(row, nil)
 }
