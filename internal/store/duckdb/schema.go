@@ -13,6 +13,7 @@ import (
 type column struct {
 	name    string // unquoted
 	sqlType string
+	using   string // forced compression method, or ""
 	field   *record.Field
 }
 
@@ -24,7 +25,10 @@ func tableColumns() []column {
 		f := &record.Fields[i]
 		cols = append(cols, column{name: query.ColumnName(f), sqlType: sqlType(f.Type), field: f})
 		if f.Type == record.TypeIP {
-			cols = append(cols, column{name: query.IPNumColumnName(f), sqlType: "UHUGEINT", field: f})
+			// Uncompressed: DuckDB bit-packs varied UHUGEINTs and then scans
+			// them some 80 times slower (measured on 1 M FTP records: 240 ms
+			// against 3 ms), which CIDR queries would pay.
+			cols = append(cols, column{name: query.IPNumColumnName(f), sqlType: "UHUGEINT", using: "uncompressed", field: f})
 		}
 	}
 	// The search text: free text reads this one column (query.TextFields).
@@ -88,6 +92,10 @@ func createTable(name string, cols []column) string {
 		b.WriteString(quote(c.name))
 		b.WriteByte(' ')
 		b.WriteString(c.sqlType)
+		if c.using != "" {
+			b.WriteString(" USING COMPRESSION ")
+			b.WriteString(c.using)
+		}
 	}
 	b.WriteString(")")
 	return b.String()
