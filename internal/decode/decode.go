@@ -413,6 +413,9 @@ func (d *Decoder) ipv6(data []byte, p *Packet) Reason {
 // IP payload; plen is its length per the IP header.
 func (d *Decoder) transport(proto uint8, data []byte, plen int, p *Packet) Reason {
 	p.Proto = proto
+	// An outer layer's payload (a tunnel's) is not this packet's: an inner
+	// header too short to carry one must not leave it behind.
+	p.Payload, p.PayloadLen = nil, 0
 	if len(data) > plen {
 		data = data[:plen]
 	}
