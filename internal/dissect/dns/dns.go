@@ -162,6 +162,11 @@ func (p *Parser) Parse(data []byte, m *Message) error {
 		if !ok {
 			continue
 		}
+		if len(data) > MaxAnswerText {
+			// Escaped bytes and empty TXT strings render several times
+			// longer than they came: a record keeps the start.
+			data = data[:MaxAnswerText] + "…"
+		}
 		m.Answers = append(m.Answers, Answer{Type: uint16(rr.Type), TTL: rr.TTL, Data: data})
 		if (rr.Type == layers.DNSTypeA || rr.Type == layers.DNSTypeAAAA) && len(rr.IP) > 0 {
 			if a, ok := netip.AddrFromSlice(rr.IP); ok {
@@ -239,6 +244,10 @@ func render(rr *layers.DNSResourceRecord) (string, bool) {
 
 // renderTXT writes each character-string as "TXT <len> <string>", space
 // separated, as Zeek does (SPF records likewise with "SPF").
+// MaxAnswerText bounds the text of one answer: renderings are ASCII, so
+// a cut there splits no character.
+const MaxAnswerText = 4096
+
 func renderTXT(t uint16, data []byte) string {
 	prefix := "TXT "
 	if t == 99 {
