@@ -87,7 +87,7 @@ func runExport(cmd *cobra.Command, ef *exportFlags, q string) error {
 		return err
 	}
 	if format == "csv" && req.Fields == nil {
-		req.Fields = allFieldPointers()
+		req.Fields = record.AllFields()
 	}
 	st, closeStore, err := openReader(cmd.Context(), &ef.searchFlags)
 	if err != nil {
@@ -135,13 +135,4 @@ func runExport(cmd *cobra.Command, ef *exportFlags, q string) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "exported %d records to %s\n", n, ef.out)
 	}
 	return nil
-}
-
-// allFieldPointers is every field of the schema, in its order.
-func allFieldPointers() []*record.Field {
-	out := make([]*record.Field, len(record.Fields))
-	for i := range record.Fields {
-		out[i] = &record.Fields[i]
-	}
-	return out
 }

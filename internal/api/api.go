@@ -363,7 +363,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if req.Fields == nil {
-		req.Fields = allFields()
+		req.Fields = record.AllFields()
 	}
 	// The cursor needs each record's @timestamp and event.id.
 	idAt, tsAt := index(req.Fields, fieldID), index(req.Fields, fieldTS)
@@ -412,14 +412,6 @@ func index(fields []*record.Field, f *record.Field) int {
 		}
 	}
 	return -1
-}
-
-func allFields() []*record.Field {
-	out := make([]*record.Field, len(record.Fields))
-	for i := range record.Fields {
-		out[i] = &record.Fields[i]
-	}
-	return out
 }
 
 // storeError passes a query compile error (a type mismatch found when the
@@ -598,7 +590,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("id: %v", err)
 	}
-	rows, err := s.st.Search(r.Context(), store.SearchRequest{Query: node, Tenant: tenant, Limit: 1, Fields: allFields()})
+	rows, err := s.st.Search(r.Context(), store.SearchRequest{Query: node, Tenant: tenant, Limit: 1, Fields: record.AllFields()})
 	if err != nil {
 		return storeError(err)
 	}
@@ -631,7 +623,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		if req.Fields == nil {
-			req.Fields = allFields()
+			req.Fields = record.AllFields()
 		}
 	case "parquet":
 		return s.exportParquet(w, r, req)

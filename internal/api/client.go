@@ -232,7 +232,7 @@ func (c *Client) ExportParquet(ctx context.Context, req store.SearchRequest, pat
 func (c *Client) Search(ctx context.Context, req store.SearchRequest) (store.Rows, error) {
 	fields := req.Fields
 	if fields == nil {
-		fields = allFields()
+		fields = record.AllFields()
 	}
 	r := &clientRows{c: c, ctx: ctx, req: req, left: req.Limit,
 		row: store.Row{Fields: fields, Values: make([]record.Value, len(fields)), Present: make([]bool, len(fields))}}

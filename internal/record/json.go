@@ -32,7 +32,7 @@ var datasetTrees = func() map[Dataset]*node {
 	for d := range seen {
 		var fs []Field
 		for _, f := range Fields {
-			if f.appliesTo(d) {
+			if f.AppliesTo(d) {
 				fs = append(fs, f)
 			}
 		}
@@ -73,7 +73,8 @@ func buildTree(fields []Field) *node {
 	return root
 }
 
-func (f *Field) appliesTo(ds Dataset) bool {
+// AppliesTo reports whether records of dataset ds carry f.
+func (f *Field) AppliesTo(ds Dataset) bool {
 	if f.Datasets == nil {
 		return true
 	}
@@ -116,7 +117,7 @@ func appendNode(dst []byte, n *node, r *Record, v *Value) ([]byte, bool) {
 		}
 		dst = append(dst, c.quoted...)
 		if c.field != nil {
-			if !c.field.appliesTo(r.Event.Dataset) || !c.field.Get(r, v) {
+			if !c.field.AppliesTo(r.Event.Dataset) || !c.field.Get(r, v) {
 				dst = dst[:mark]
 				continue
 			}

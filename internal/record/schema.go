@@ -223,6 +223,15 @@ var fieldIndex = func() map[string]*Field {
 	return m
 }()
 
+// AllFields returns every field of the schema, in its order.
+func AllFields() []*Field {
+	out := make([]*Field, len(Fields))
+	for i := range Fields {
+		out[i] = &Fields[i]
+	}
+	return out
+}
+
 // Lookup returns the field with the given dotted name.
 func Lookup(name string) (*Field, bool) {
 	f, ok := fieldIndex[name]

@@ -203,7 +203,7 @@ func (b *batch) reset() {
 func (b *batch) add(r *record.Record, v *record.Value) {
 	for _, sf := range b.plan.fields {
 		f := sf.f
-		ok := applies(f, r.Event.Dataset) && f.Get(r, v)
+		ok := f.AppliesTo(r.Event.Dataset) && f.Get(r, v)
 		c := &b.cols[sf.col]
 		switch b.plan.cols[sf.col].kind {
 		case stageString:
@@ -270,18 +270,6 @@ func (b *batch) add(r *record.Record, v *record.Value) {
 		*v = record.Value{}
 	}
 	b.n++
-}
-
-func applies(f *record.Field, ds record.Dataset) bool {
-	if f.Datasets == nil {
-		return true
-	}
-	for _, d := range f.Datasets {
-		if d == ds {
-			return true
-		}
-	}
-	return false
 }
 
 const upperHex = "0123456789ABCDEF"

@@ -159,7 +159,7 @@ func kindColumns(all []column, kind string) []column {
 	}
 	var out []column
 	for _, c := range all {
-		if c.field == nil || applies(c.field, record.Dataset(kind)) {
+		if c.field == nil || c.field.AppliesTo(record.Dataset(kind)) {
 			out = append(out, c)
 		}
 	}

@@ -37,7 +37,7 @@ func (s *Store) Search(ctx context.Context, req store.SearchRequest) (store.Rows
 	}
 	fields := req.Fields
 	if fields == nil {
-		fields = allFields()
+		fields = record.AllFields()
 	}
 	sel := make([]string, len(fields))
 	for i, f := range fields {
@@ -65,14 +65,6 @@ func (s *Store) Search(ctx context.Context, req store.SearchRequest) (store.Rows
 		}
 	}
 	return r, nil
-}
-
-func allFields() []*record.Field {
-	fields := make([]*record.Field, len(record.Fields))
-	for i := range record.Fields {
-		fields[i] = &record.Fields[i]
-	}
-	return fields
 }
 
 // selectQuery returns the listing of a request: the columns sel, in the
@@ -113,7 +105,7 @@ func (s *Store) ExportParquet(ctx context.Context, req store.SearchRequest, path
 	}
 	fields := req.Fields
 	if fields == nil {
-		fields = allFields()
+		fields = record.AllFields()
 	}
 	sel := make([]string, len(fields))
 	for i, f := range fields {
