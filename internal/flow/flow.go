@@ -671,22 +671,6 @@ func addrFrom16(b [16]byte, v6 bool) netip.Addr {
 	return a
 }
 
-var transportNames = map[uint8]string{1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp"}
-
-var protoNumbers = func() (a [256]string) {
-	for i := range a {
-		a[i] = itoa(i)
-	}
-	return
-}()
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
-}
-
 func (t *Table) emit(f *flow, reason string, how EndKind) {
 	interim := how == EndInterim
 	// Transactions the inspector still holds go out before the flow

@@ -128,10 +128,7 @@ func (t *Table) common(r *record.Record, f *flow, ts int64) {
 		r.Source.Port, r.Destination.Port = src.Port(), dst.Port()
 		r.Source.HasPort, r.Destination.HasPort = true, true
 	}
-	r.Network.Transport = transportNames[f.k.proto]
-	if r.Network.Transport == "" {
-		r.Network.Transport = protoNumbers[f.k.proto]
-	}
+	r.Network.Transport = record.TransportName(f.k.proto)
 	r.Network.Type = "ipv4"
 	if f.v6 {
 		r.Network.Type = "ipv6"

@@ -110,7 +110,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{`sorce.ip:10.0.0.1`, 1, `unknown field "sorce.ip" (did you mean "source.ip"?)`},
 		{`a AND destinaton.port:80`, 7, `did you mean "destination.port"?`},
-		{`port:80`, 1, `did you mean "source.port" or "destination.port" or "ftp.data.port"?`},
+		{`port:80`, 1, `did you mean "source.port" or "source.nat.port" or "destination.port"?`},
 		{`Source.IP:1.2.3.4`, 1, `did you mean "source.ip"?`},
 		{`nosuch.group.field:1`, 1, `unknown field "nosuch.group.field"`},
 		{`http://evil.example.com`, 1, `unknown field "http" (quote text`},

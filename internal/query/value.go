@@ -290,7 +290,7 @@ func formatMAC(m [6]byte) string {
 func ipFieldNames() string {
 	var names []string
 	for i := range record.Fields {
-		if record.Fields[i].Type == record.TypeIP {
+		if f := &record.Fields[i]; f.Type == record.TypeIP && !strings.Contains(f.Name, ".nat.") {
 			names = append(names, record.Fields[i].Name)
 			if len(names) == 2 {
 				break

@@ -2,6 +2,7 @@ package record
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -10,7 +11,8 @@ type Dataset string
 
 // Datasets produced so far.
 const (
-	DatasetFlow Dataset = "flow"
+	DatasetFlow    Dataset = "flow"
+	DatasetNetFlow Dataset = "netflow" // flows collected from NetFlow, IPFIX and sFlow exporters
 )
 
 // Record is one flowsift record. Fields are grouped as ECS groups them; a
@@ -40,6 +42,28 @@ type Record struct {
 	FTP  *FTP
 	DHCP *DHCP
 	NTP  *NTP
+
+	// NetFlow is set on records of collected flows (dataset netflow).
+	NetFlow *NetFlow
+}
+
+// NetFlow describes where a collected flow record came from and how it
+// was sampled. Counters in Source and Destination are already scaled by
+// the sampling rate; the raw ones are kept here.
+type NetFlow struct {
+	Protocol     string     // netflow5, netflow9, ipfix or sflow5
+	Exporter     netip.Addr // address the export packet came from
+	DomainID     uint32     // NetFlow v9 source id, IPFIX observation domain, sFlow sub-agent
+	InInterface  uint32     // SNMP ifIndex the flow entered by
+	OutInterface uint32     // SNMP ifIndex the flow left by
+	HasIn        bool
+	HasOut       bool
+	SamplingRate uint64 // 1 in N packets; 0 when unknown (counted as 1)
+	RawPackets   uint64 // packets as exported, both directions, before scaling
+	RawBytes     uint64 // bytes as exported, both directions, before scaling
+	NextHop      netip.Addr
+	ToS          uint8
+	HasToS       bool
 }
 
 // Event is the ECS event group.
@@ -59,6 +83,11 @@ type Endpoint struct {
 	HasMAC  bool
 	Packets uint64
 	Bytes   uint64 // IP-level bytes, as NetFlow and Zeek's *_ip_bytes count them
+
+	AS         uint32     // autonomous system number (source.as.number)
+	NATIP      netip.Addr // address after NAT (source.nat.ip)
+	NATPort    uint16
+	HasNATPort bool
 }
 
 // Network is the ECS network group.
@@ -73,6 +102,7 @@ type Network struct {
 	Protocol    string // application protocol found by payload: dns, http, tls, …
 	Application string // application or service: google, netflix, …
 	AppCategory string // category of Application
+	Direction   string // ECS network.direction: ingress, egress, inbound, outbound, internal, external, unknown
 }
 
 // ICMP holds the type and code of the first ICMP/ICMPv6 packet of a flow.
@@ -144,3 +174,18 @@ var tcpFlagStrings = func() (t [256]string) {
 	}
 	return t
 }()
+
+var transportNames = func() (a [256]string) {
+	for i := range a {
+		a[i] = strconv.Itoa(i)
+	}
+	for p, n := range map[uint8]string{1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah",
+		58: "ipv6-icmp", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp"} {
+		a[p] = n
+	}
+	return a
+}()
+
+// TransportName returns network.transport for an IP protocol number: the
+// lowercase IANA keyword of common protocols, otherwise the number.
+func TransportName(proto uint8) string { return transportNames[proto] }
