@@ -306,6 +306,7 @@ func (d *Decoder) ipv4(data []byte, p *Packet) Reason {
 	p.IPLen = int(ip.Length)
 	payload := ip.Payload
 	plen := int(ip.Length) - hl
+	p.Proto = uint8(ip.Protocol) // known even when a fragment is held or cut short
 	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
 		key := fragKey{src: p.Src, dst: p.Dst, id: uint32(ip.Id), proto: uint8(ip.Protocol)}
 		if len(payload) < plen {
@@ -390,6 +391,7 @@ func (d *Decoder) ipv6(data []byte, p *Packet) Reason {
 			if offMF&0xfff8 == 0 && offMF&1 == 0 {
 				continue // atomic fragment (RFC 6946)
 			}
+			p.Proto = next // known even when the fragment is held or cut short
 			if len(payload) < plen {
 				d.defrag.stats.Dropped++
 				return ReasonTruncated

@@ -147,7 +147,7 @@ func TestDecodeCaptures(t *testing.T) {
 		{
 			name: "ipv6 first fragment is held", file: "ipv6_frag.pcap", frame: 6,
 			want: summary{Reason: "fragment-held", IPVersion: 6, Src: "2607:f740:b::f93", Dst: "2001:470:1f11:81f:d138:5f55:6d4:1fe2",
-				IPLen: 1480},
+				Proto: 17, IPLen: 1480},
 		},
 		{
 			name: "ipv6 fragments reassembled", file: "ipv6_frag.pcap", frame: 8,
@@ -156,7 +156,7 @@ func TestDecodeCaptures(t *testing.T) {
 		},
 		{
 			name: "ipv4 first fragment is held", file: "ipv4_frag.pcap", frame: 2,
-			want: summary{Reason: "fragment-held", IPVersion: 4, Src: "10.0.0.1", Dst: "149.56.228.45", IPLen: 1500},
+			want: summary{Reason: "fragment-held", IPVersion: 4, Src: "10.0.0.1", Dst: "149.56.228.45", Proto: 17, IPLen: 1500},
 		},
 		{
 			name: "ipv4 fragments reassembled", file: "ipv4_frag.pcap", frame: 3,
@@ -266,7 +266,7 @@ func TestDecodeCaptures(t *testing.T) {
 		},
 		{
 			name: "gtp-u outer ipv4 fragment is held", file: "gtpu_ipv4_frag.pcap", frame: 1,
-			want: summary{Reason: "fragment-held", IPVersion: 4, Src: "173.86.159.28", Dst: "213.72.147.186", IPLen: 1500},
+			want: summary{Reason: "fragment-held", IPVersion: 4, Src: "173.86.159.28", Dst: "213.72.147.186", Proto: 17, IPLen: 1500},
 		},
 		{
 			name: "gtp-u in reassembled ipv4", file: "gtpu_ipv4_frag.pcap", frame: 2,
