@@ -1,0 +1,8 @@
+// Package all links every log parser into the binary: importing it runs
+// their registrations with normalize.Register. cmd imports it; a test
+// checks that no parser folder of internal/normalize is missing here, and
+// the corpus test measures every parser against ../shared/corpus/logs.
+package all
+
+// Each import registers a parser.
+import ()
