@@ -74,7 +74,7 @@ docs/schema.md lists every field.`,
 		}
 	}
 	root.AddCommand(newReadCmd(), newSensorCmd(), newVersionCmd())
-	root.AddCommand(newSearchCmd(), newExportCmd(), newStoreCmd(), newServeCmd())
+	root.AddCommand(newSearchCmd(), newExportCmd(), newStoreCmd(), newServeCmd(), newCollectCmd())
 	return root
 }
 

@@ -319,10 +319,11 @@ func (d *Decoder) finish(r *record.Record, h *header, v *vals) {
 	if f, ok := v.get(kRevTCPFlags); ok && proto == 6 {
 		r.Flow.DestinationTCPFlags, r.Flow.HasTCP = uint8(f), true //nolint:gosec // the low byte holds the flags
 	}
-	if x, ok := v.get(kInIf); ok {
+	// ifIndex 0 is "unknown" (SNMP numbers interfaces from 1).
+	if x, ok := v.get(kInIf); ok && x != 0 {
 		nf.InInterface, nf.HasIn = uint32(x), true //nolint:gosec // SNMP ifIndex is 32 bits
 	}
-	if x, ok := v.get(kOutIf); ok {
+	if x, ok := v.get(kOutIf); ok && x != 0 {
 		nf.OutInterface, nf.HasOut = uint32(x), true //nolint:gosec // SNMP ifIndex is 32 bits
 	}
 	if x, ok := v.get(kToS); ok {

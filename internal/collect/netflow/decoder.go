@@ -245,7 +245,7 @@ func (d *Decoder) decodeV9(version uint16, exporter netip.Addr, payload []byte, 
 		body = payload[16:l]
 	}
 	dk := domainKey{exporter, version, h.domain}
-	before := len(out)
+	before := d.stats.Records + d.stats.OptionRecords
 	var err error
 	for len(body) >= 4 {
 		id := binary.BigEndian.Uint16(body)
@@ -276,10 +276,11 @@ func (d *Decoder) decodeV9(version uint16, exporter netip.Addr, payload []byte, 
 			break
 		}
 	}
-	// v9 numbers export packets; IPFIX numbers data records.
+	// v9 numbers export packets; IPFIX numbers data records, options
+	// data records included.
 	n := uint32(1)
 	if version == 10 {
-		n = uint32(len(out) - before) //nolint:gosec // bounded by the packet
+		n = uint32(d.stats.Records + d.stats.OptionRecords - before) //nolint:gosec // bounded by the packet
 	}
 	d.sequence(dk, seq, n)
 	return out, err
