@@ -4,5 +4,7 @@
 // the corpus test measures every parser against ../shared/corpus/logs.
 package all
 
-// Each import registers a parser.
-import ()
+import (
+	// Each import registers a parser.
+	_ "github.com/flowsift/flowsift/internal/normalize/panos"
+)
