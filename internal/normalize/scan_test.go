@@ -137,3 +137,14 @@ func TestEvent(t *testing.T) {
 		t.Errorf("replace with many names: %v, %d attrs", v, len(e.Attrs))
 	}
 }
+
+func TestRegisteredDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"elastic.example.com": "example.com", "www.example.co.uk.": "example.co.uk", "example.com": "example.com",
+		"com": "", "10.0.0.1": "", "localhost": "", "": "", "A.B.Example.ORG": "example.org",
+	} {
+		if got := RegisteredDomain(in); got != want {
+			t.Errorf("RegisteredDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,5 +6,6 @@ package all
 
 import (
 	// Each import registers a parser.
+	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
 )

@@ -40,7 +40,7 @@ var corpusFolders = map[string]corpusFolder{
 	"cisco-asa":              {"ciscoasa", "", 0, false},           // test timezone UTC; line 3 says EDT
 	"cisco-ftd":              {"ciscoasa", "", 0, false},           // ISO times in Z
 	"cisco-umbrella-dns":     {"umbrella", "", 0, false},           // CSV times in UTC
-	"fortinet-fortigate":     {"fortigate", "", 0, false},          // tz= field in the line where given, else UTC
+	"fortinet-fortigate":     {"fortigate", "", 0, true},           // tz= field in the line where given, else UTC
 	"google-workspace-login": {"googleworkspace", "", 0, false},    // JSON, times in Z
 	"infoblox-nios-dns":      {"infoblox", "", 2025, false},        // event.created = header time in the generation year 2025
 	"iptables-netfilter":     {"iptables", "", 2023, false},        // YEAR QUIRK: the peer's year was 2023, UTC
