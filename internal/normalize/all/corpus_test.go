@@ -37,8 +37,8 @@ var corpusFolders = map[string]corpusFolder{
 	"bind-query":             {"bind", "", 0, false},               // logstash grok spec (timestamp kept as text)
 	"cef-generic":            {"cef", "", 0, false},                // no timestamps compared
 	"checkpoint-firewall":    {"checkpoint", "", 0, false},         // RFC 5424 times in Z
-	"cisco-asa":              {"ciscoasa", "", 0, false},           // test timezone UTC; line 3 says EDT
-	"cisco-ftd":              {"ciscoasa", "", 0, false},           // ISO times in Z
+	"cisco-asa":              {"ciscoasa", "", 0, true},            // test timezone UTC; line 3 says EDT
+	"cisco-ftd":              {"ciscoasa", "", 0, true},            // ISO times in Z
 	"cisco-umbrella-dns":     {"umbrella", "", 0, false},           // CSV times in UTC
 	"fortinet-fortigate":     {"fortigate", "", 0, true},           // tz= field in the line where given, else UTC
 	"google-workspace-login": {"googleworkspace", "", 0, false},    // JSON, times in Z
