@@ -76,6 +76,10 @@ bench-go: ## Go benchmarks with allocations, 6 counts for benchstat
 bench: build ## flowsift vs softflowd and ndpiReader on the benchmark capture (FULL=1 for 9.6 M packets)
 	./scripts/bench.sh
 
+.PHONY: bench-collect
+bench-collect: ## flow collectors side by side (flowsift, goflow2, nfacctd, nfcapd) fed by ../shared/bench/flowreplay
+	./scripts/bench-collect.sh
+
 .PHONY: bench-store
 bench-store: ## the store on N (10 M) records made from the quick benchmark capture: ingest, size, queries vs grep
 	@test -f $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap || ../shared/bench/make-bench-pcap.sh -c 8 $(CORPUS)/pcap $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap
