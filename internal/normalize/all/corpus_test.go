@@ -36,7 +36,7 @@ var corpusFolders = map[string]corpusFolder{
 	"barracuda-waf":          {"barracuda", "", 0, false},          // header "+0100" converted to UTC by the peer
 	"bind-query":             {"bind", "", 0, false},               // logstash grok spec (timestamp kept as text)
 	"cef-generic":            {"cef", "", 0, false},                // no timestamps compared
-	"checkpoint-firewall":    {"checkpoint", "", 0, false},         // RFC 5424 times in Z
+	"checkpoint-firewall":    {"checkpoint", "", 0, true},          // RFC 5424 times in Z
 	"cisco-asa":              {"ciscoasa", "", 0, true},            // test timezone UTC; line 3 says EDT
 	"cisco-ftd":              {"ciscoasa", "", 0, true},            // ISO times in Z
 	"cisco-umbrella-dns":     {"umbrella", "", 0, false},           // CSV times in UTC
