@@ -9,5 +9,6 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/checkpoint"
 	_ "github.com/flowsift/flowsift/internal/normalize/ciscoasa"
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
+	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
 )

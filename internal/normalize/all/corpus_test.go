@@ -44,7 +44,7 @@ var corpusFolders = map[string]corpusFolder{
 	"google-workspace-login": {"googleworkspace", "", 0, false},    // JSON, times in Z
 	"infoblox-nios-dns":      {"infoblox", "", 2025, false},        // event.created = header time in the generation year 2025
 	"iptables-netfilter":     {"iptables", "", 2023, false},        // YEAR QUIRK: the peer's year was 2023, UTC
-	"juniper-srx":            {"junipersrx", "", 0, false},         // RFC 5424 times with offsets
+	"juniper-srx":            {"junipersrx", "", 0, true},          // RFC 5424 times with offsets
 	"linux-auditd":           {"auditd", "", 0, false},             // epoch times
 	"linux-sshd-auth":        {"sshd", "", 2025, false},            // YEAR QUIRK: the peer's year was 2025, UTC
 	"m365-audit":             {"m365", "", 0, false},               // CreationTime without zone = UTC
