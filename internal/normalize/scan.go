@@ -318,3 +318,40 @@ func Lower(s string) string {
 	}
 	return s
 }
+
+// FormatMAC returns a MAC address in ECS's form, upper-case hex pairs
+// separated by dashes ("4C-55-41-A0-FA-99"), from the colon, dash or dot
+// forms devices print; "" when s is not a 48- or 64-bit address.
+func FormatMAC(s string) string {
+	var out [23]byte
+	n, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'F':
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 'A'
+		case c == ':' || c == '-' || c == '.':
+			continue
+		default:
+			return ""
+		}
+		if digits > 0 && digits%2 == 0 {
+			if n >= len(out) {
+				return ""
+			}
+			out[n] = '-'
+			n++
+		}
+		if n >= len(out) {
+			return ""
+		}
+		out[n] = c
+		n++
+		digits++
+	}
+	if digits != 12 && digits != 16 {
+		return ""
+	}
+	return string(out[:n])
+}

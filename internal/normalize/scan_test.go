@@ -148,3 +148,14 @@ func TestRegisteredDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatMAC(t *testing.T) {
+	for in, want := range map[string]string{
+		"4c:55:41:a0:fa:99": "4C-55-41-A0-FA-99", "4c55.41a0.fa99": "4C-55-41-A0-FA-99", "4C-55-41-A0-FA-99": "4C-55-41-A0-FA-99",
+		"4c:55:41": "", "zz:55:41:a0:fa:99": "", "": "", "00:11:22:33:44:55:66:77": "00-11-22-33-44-55-66-77",
+	} {
+		if got := FormatMAC(in); got != want {
+			t.Errorf("FormatMAC(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	// Each import registers a parser.
 	_ "github.com/flowsift/flowsift/internal/normalize/checkpoint"
 	_ "github.com/flowsift/flowsift/internal/normalize/ciscoasa"
+	_ "github.com/flowsift/flowsift/internal/normalize/filterlog"
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"

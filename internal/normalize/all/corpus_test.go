@@ -50,10 +50,10 @@ var corpusFolders = map[string]corpusFolder{
 	"m365-audit":             {"m365", "", 0, false},               // CreationTime without zone = UTC
 	"nginx-access":           {"nginx", "", 0, false},              // the lines carry their offset
 	"okta-system":            {"okta", "", 0, false},               // JSON, times in Z
-	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, false}, // tz_offset -04:00; the peer's year 2022
+	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true},  // tz_offset -04:00; the peer's year 2022
 	"panw-panos-threat":      {"panos", "+09:30", 2018, true},      // tz_offset +09:30
 	"panw-panos-traffic":     {"panos", "", 2018, true},            // UTC
-	"pfsense-filterlog":      {"filterlog", "-04:00", 2022, false}, // tz_offset -04:00; the peer's year 2022
+	"pfsense-filterlog":      {"filterlog", "-04:00", 2022, true},  // tz_offset -04:00; the peer's year 2022
 	"sonicwall-firewall":     {"sonicwall", "+02:00", 2007, false}, // tz_offset +02:00 applied to time="..."
 	"sophos-xg":              {"sophosxg", "", 0, false},           // UTC: the device's timezone= is not applied
 	"squid-access":           {"squid", "", 0, false},              // epoch times
