@@ -12,4 +12,5 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
+	_ "github.com/flowsift/flowsift/internal/normalize/squid"
 )
