@@ -13,5 +13,6 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
+	_ "github.com/flowsift/flowsift/internal/normalize/sophosxg"
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
 )

@@ -55,7 +55,7 @@ var corpusFolders = map[string]corpusFolder{
 	"panw-panos-traffic":     {"panos", "", 2018, true},            // UTC
 	"pfsense-filterlog":      {"filterlog", "-04:00", 2022, true},  // tz_offset -04:00; the peer's year 2022
 	"sonicwall-firewall":     {"sonicwall", "+02:00", 2007, false}, // tz_offset +02:00 applied to time="..."
-	"sophos-xg":              {"sophosxg", "", 0, false},           // UTC: the device's timezone= is not applied
+	"sophos-xg":              {"sophosxg", "", 0, true},            // UTC: the device's timezone= is not applied
 	"squid-access":           {"squid", "", 0, true},               // epoch times
 	"suricata-eve":           {"suricata", "", 0, false},           // times with offsets
 	"windows-security":       {"windows", "", 0, false},            // JSON, times in Z
