@@ -15,4 +15,5 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
 	_ "github.com/flowsift/flowsift/internal/normalize/sophosxg"
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
+	_ "github.com/flowsift/flowsift/internal/normalize/suricata"
 )

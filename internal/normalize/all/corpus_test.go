@@ -57,7 +57,7 @@ var corpusFolders = map[string]corpusFolder{
 	"sonicwall-firewall":     {"sonicwall", "+02:00", 2007, false}, // tz_offset +02:00 applied to time="..."
 	"sophos-xg":              {"sophosxg", "", 0, true},            // UTC: the device's timezone= is not applied
 	"squid-access":           {"squid", "", 0, true},               // epoch times
-	"suricata-eve":           {"suricata", "", 0, false},           // times with offsets
+	"suricata-eve":           {"suricata", "", 0, true},            // times with offsets
 	"windows-security":       {"windows", "", 0, false},            // JSON, times in Z
 	"zeek-conn":              {"zeek", "", 0, false},               // epoch times
 	"zeek-dns":               {"zeek", "", 0, false},               // epoch times
