@@ -13,6 +13,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
+	_ "github.com/flowsift/flowsift/internal/normalize/sonicwall"
 	_ "github.com/flowsift/flowsift/internal/normalize/sophosxg"
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
 	_ "github.com/flowsift/flowsift/internal/normalize/suricata"

@@ -31,37 +31,37 @@ type corpusFolder struct {
 // missing registration fails too. Every registered parser must reach
 // corpusBar on its folders, done or not.
 var corpusFolders = map[string]corpusFolder{
-	"apache-access":          {"apache", "", 0, false},             // logstash grok spec; the lines carry their zone
-	"aws-cloudtrail":         {"cloudtrail", "", 0, false},         // JSON, times in UTC
-	"barracuda-waf":          {"barracuda", "", 0, false},          // header "+0100" converted to UTC by the peer
-	"bind-query":             {"bind", "", 0, true},                // logstash grok spec (timestamp kept as text)
-	"cef-generic":            {"cef", "", 0, false},                // no timestamps compared
-	"checkpoint-firewall":    {"checkpoint", "", 0, true},          // RFC 5424 times in Z
-	"cisco-asa":              {"ciscoasa", "", 0, true},            // test timezone UTC; line 3 says EDT
-	"cisco-ftd":              {"ciscoasa", "", 0, true},            // ISO times in Z
-	"cisco-umbrella-dns":     {"umbrella", "", 0, false},           // CSV times in UTC
-	"fortinet-fortigate":     {"fortigate", "", 0, true},           // tz= field in the line where given, else UTC
-	"google-workspace-login": {"googleworkspace", "", 0, false},    // JSON, times in Z
-	"infoblox-nios-dns":      {"infoblox", "", 2025, false},        // event.created = header time in the generation year 2025
-	"iptables-netfilter":     {"iptables", "", 2023, false},        // YEAR QUIRK: the peer's year was 2023, UTC
-	"juniper-srx":            {"junipersrx", "", 0, true},          // RFC 5424 times with offsets
-	"linux-auditd":           {"auditd", "", 0, false},             // epoch times
-	"linux-sshd-auth":        {"sshd", "", 2025, false},            // YEAR QUIRK: the peer's year was 2025, UTC
-	"m365-audit":             {"m365", "", 0, false},               // CreationTime without zone = UTC
-	"nginx-access":           {"nginx", "", 0, false},              // the lines carry their offset
-	"okta-system":            {"okta", "", 0, false},               // JSON, times in Z
-	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true},  // tz_offset -04:00; the peer's year 2022
-	"panw-panos-threat":      {"panos", "+09:30", 2018, true},      // tz_offset +09:30
-	"panw-panos-traffic":     {"panos", "", 2018, true},            // UTC
-	"pfsense-filterlog":      {"filterlog", "-04:00", 2022, true},  // tz_offset -04:00; the peer's year 2022
-	"sonicwall-firewall":     {"sonicwall", "+02:00", 2007, false}, // tz_offset +02:00 applied to time="..."
-	"sophos-xg":              {"sophosxg", "", 0, true},            // UTC: the device's timezone= is not applied
-	"squid-access":           {"squid", "", 0, true},               // epoch times
-	"suricata-eve":           {"suricata", "", 0, true},            // times with offsets
-	"windows-security":       {"windows", "", 0, false},            // JSON, times in Z
-	"zeek-conn":              {"zeek", "", 0, false},               // epoch times
-	"zeek-dns":               {"zeek", "", 0, false},               // epoch times
-	"zscaler-zia-web":        {"zscaler", "", 0, false},            // zone-less time = UTC
+	"apache-access":          {"apache", "", 0, false},            // logstash grok spec; the lines carry their zone
+	"aws-cloudtrail":         {"cloudtrail", "", 0, false},        // JSON, times in UTC
+	"barracuda-waf":          {"barracuda", "", 0, false},         // header "+0100" converted to UTC by the peer
+	"bind-query":             {"bind", "", 0, true},               // logstash grok spec (timestamp kept as text)
+	"cef-generic":            {"cef", "", 0, false},               // no timestamps compared
+	"checkpoint-firewall":    {"checkpoint", "", 0, true},         // RFC 5424 times in Z
+	"cisco-asa":              {"ciscoasa", "", 0, true},           // test timezone UTC; line 3 says EDT
+	"cisco-ftd":              {"ciscoasa", "", 0, true},           // ISO times in Z
+	"cisco-umbrella-dns":     {"umbrella", "", 0, false},          // CSV times in UTC
+	"fortinet-fortigate":     {"fortigate", "", 0, true},          // tz= field in the line where given, else UTC
+	"google-workspace-login": {"googleworkspace", "", 0, false},   // JSON, times in Z
+	"infoblox-nios-dns":      {"infoblox", "", 2025, false},       // event.created = header time in the generation year 2025
+	"iptables-netfilter":     {"iptables", "", 2023, false},       // YEAR QUIRK: the peer's year was 2023, UTC
+	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
+	"linux-auditd":           {"auditd", "", 0, false},            // epoch times
+	"linux-sshd-auth":        {"sshd", "", 2025, false},           // YEAR QUIRK: the peer's year was 2025, UTC
+	"m365-audit":             {"m365", "", 0, false},              // CreationTime without zone = UTC
+	"nginx-access":           {"nginx", "", 0, false},             // the lines carry their offset
+	"okta-system":            {"okta", "", 0, false},              // JSON, times in Z
+	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true}, // tz_offset -04:00; the peer's year 2022
+	"panw-panos-threat":      {"panos", "+09:30", 2018, true},     // tz_offset +09:30
+	"panw-panos-traffic":     {"panos", "", 2018, true},           // UTC
+	"pfsense-filterlog":      {"filterlog", "-04:00", 2022, true}, // tz_offset -04:00; the peer's year 2022
+	"sonicwall-firewall":     {"sonicwall", "+02:00", 2007, true}, // tz_offset +02:00 applied to time="..."
+	"sophos-xg":              {"sophosxg", "", 0, true},           // UTC: the device's timezone= is not applied
+	"squid-access":           {"squid", "", 0, true},              // epoch times
+	"suricata-eve":           {"suricata", "", 0, true},           // times with offsets
+	"windows-security":       {"windows", "", 0, false},           // JSON, times in Z
+	"zeek-conn":              {"zeek", "", 0, false},              // epoch times
+	"zeek-dns":               {"zeek", "", 0, false},              // epoch times
+	"zscaler-zia-web":        {"zscaler", "", 0, false},           // zone-less time = UTC
 }
 
 // corpusBar is the share of expected fields a registered parser must
