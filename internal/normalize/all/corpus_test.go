@@ -42,7 +42,7 @@ var corpusFolders = map[string]corpusFolder{
 	"cisco-umbrella-dns":     {"umbrella", "", 0, false},          // CSV times in UTC
 	"fortinet-fortigate":     {"fortigate", "", 0, true},          // tz= field in the line where given, else UTC
 	"google-workspace-login": {"googleworkspace", "", 0, false},   // JSON, times in Z
-	"infoblox-nios-dns":      {"infoblox", "", 2025, false},       // event.created = header time in the generation year 2025
+	"infoblox-nios-dns":      {"infoblox", "", 2025, true},        // event.created = header time in the generation year 2025
 	"iptables-netfilter":     {"iptables", "", 2023, false},       // YEAR QUIRK: the peer's year was 2023, UTC
 	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
 	"linux-auditd":           {"auditd", "", 0, false},            // epoch times
