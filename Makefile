@@ -95,11 +95,13 @@ eval-zeek: ## the dissectors' fields against Zeek's logs, per protocol and field
 		awk '/^(ok|FAIL|---)/ { print; next } /_test\.go:[0-9]+: .*%/ { sub(/^ *[a-z_]+_test\.go:[0-9]+: /, "    "); print }'
 
 .PHONY: generate
-generate: ## regenerate docs/schema.md from the record schema
+generate: ## regenerate the log fields of the schema (from the parsers on the corpus) and docs/schema.md
+	$(GO) test -count=1 ./internal/normalize/all -run TestLogSchema -args -update
 	$(GO) test ./internal/record -run TestSchemaDoc -update
 
 .PHONY: check-generated
 check-generated: ## fail if generated files are stale
+	$(GO) test ./internal/normalize/all -run TestLogSchema -count=1
 	$(GO) test ./internal/record -run TestSchemaDoc -count=1
 
 .PHONY: cover

@@ -67,16 +67,18 @@ func hostname() string {
 
 func newReadCmd() *cobra.Command {
 	var ff flowFlags
+	var lf logFlags
 	var out string
 	var quiet bool
 	var storeDir string
+	format := "auto"
 	var storeOpts struct {
 		retention time.Duration
 		maxSize   byteSize
 	}
 	cmd := &cobra.Command{
 		Use:   "read [flags] FILE...",
-		Short: "Read pcap/pcapng files and write flow records as NDJSON",
+		Short: "Read pcap/pcapng files or log files and write records as NDJSON",
 		Long: `Read packet captures (pcap or pcapng, optionally gzip-compressed) and write
 one JSON record per line: a "flow" record per connection, with packets and
 IP bytes per direction, TCP flags and history, the pattern of the first
@@ -85,15 +87,32 @@ packets, tunnel and VLAN information and the Community ID.
 Several files are merged in timestamp order, as if captured together. Time
 comes from the packets, so a replay gives the same records as a live
 capture. A summary (packets, flows, records, drops and errors by reason,
-throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
+throughput) goes to stderr; a progress bar too when stderr is a terminal.
+
+Files of log lines (syslog from firewalls, proxies, DNS servers, JSON
+logs of Suricata, Zeek, cloud services…; "-" reads stdin) are normalized
+instead: each line's format is detected (or forced with --log-parser) and
+it becomes one record with ECS field names (event.dataset log.<vendor>.
+<type>, event.action, source.ip, user.name, url.original, …). A line no
+parser understands is kept as log.unparsed; nothing is dropped. --format
+auto tells captures from log files by their first bytes.`,
 		Example: `  flowsift read capture.pcap | jq .
   flowsift read -o flows.ndjson monday.pcapng.gz tuesday.pcapng.gz
   flowsift read --workers 2 --active-timeout 1m big.pcap > flows.ndjson
-  flowsift read --store ./data capture.pcap   # then: flowsift search --store ./data 'destination.port:53'`,
+  flowsift read --store ./data capture.pcap   # then: flowsift search --store ./data 'destination.port:53'
+  flowsift read --format syslog --log-timezone Europe/Berlin firewall.log | jq -c '[.event.action, .source.ip]'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := ff.validate(); err != nil {
 				return invalidOptions(cmd, err)
+			}
+			switch format {
+			case "auto", "pcap", "syslog":
+			default:
+				return invalidOptions(cmd, fmt.Errorf("--format %q: use auto, pcap or syslog", format))
+			}
+			if format == "syslog" || format == "auto" && (args[0] == "-" || !isCapture(args[0])) {
+				return runReadLogs(cmd, args, &lf, ff.observer, ff.tenant, out, storeDir, quiet)
 			}
 			src, err := pcapfile.Open(args...)
 			if err != nil {
@@ -155,6 +174,8 @@ throughput) goes to stderr; a progress bar too when stderr is a terminal.`,
 		},
 	}
 	ff.register(cmd)
+	lf.register(cmd.Flags())
+	cmd.Flags().StringVar(&format, "format", format, "what the files hold: pcap (packet captures), syslog (log lines), or auto")
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "write records to this file instead of stdout")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no summary and no progress bar on stderr")
 	cmd.Flags().StringVar(&storeDir, "store", "", "write the records into the store in this data directory (NDJSON then only with -o)")

@@ -108,8 +108,8 @@ func TestAppendJSONTransactions(t *testing.T) {
 	// full record of one of them.
 	for i := range record.Fields {
 		f := &record.Fields[i]
-		if (f.Datasets == nil || appliesTo(f, record.DatasetFlow)) && !fromOtherSources[f.Name] {
-			continue
+		if (f.Datasets == nil || appliesTo(f, record.DatasetFlow)) && !fromOtherSources[f.Name] || appliesTo(f, record.DatasetLogs) {
+			continue // log fields: TestAppendJSONLog
 		}
 		if !covered[f.Name] {
 			t.Errorf("field %s missing from the JSON of every full transaction record", f.Name)
@@ -132,4 +132,38 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestAppendJSONLog: a log record's fields come from Log.Fields, nested
+// as ECS nests them; a name the schema lacks is written as a dotted key;
+// strings are escaped.
+func TestAppendJSONLog(t *testing.T) {
+	f := func(name string, v record.Value, typ record.Type) record.LogField {
+		i := -1
+		for k := range record.Fields {
+			if record.Fields[k].Name == name {
+				i = k
+			}
+		}
+		return record.LogField{Field: i, Name: name, Value: v, Type: typ}
+	}
+	r := record.Record{Timestamp: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC), Tenant: "acme", Observer: "collector",
+		Event: record.Event{ID: "01HX0000000000000000000009", Dataset: "log.panos.traffic"},
+		Log: &record.Log{Fields: []record.LogField{
+			f("source.ip", record.Value{IP: netip.MustParseAddr("10.0.0.1")}, record.TypeIP),
+			f("source.port", record.Value{Int: 51000}, record.TypeInt),
+			f("event.action", record.Value{Str: "deny </script>"}, record.TypeString),
+			f("observer.name", record.Value{Str: "PA-220"}, record.TypeString),
+			f("vendor.unknown.thing", record.Value{Str: "x"}, record.TypeString),
+		}}}
+	got := string(r.AppendJSON(nil))
+	for _, want := range []string{`"source":{"ip":"10.0.0.1","port":51000}`, `"action":"deny \u003c/script\u003e"`,
+		`"observer":{"name":"PA-220"}`, `"vendor.unknown.thing":"x"`, `"dataset":"log.panos.traffic"`, `"tenant":{"id":"acme"}`} {
+		if !contains(got, want) {
+			t.Errorf("log JSON lacks %s:\n%s", want, got)
+		}
+	}
+	if f, _ := record.Lookup("source.bytes"); f.Get(&r, &record.Value{}) {
+		t.Errorf("source.bytes reported for a log record without it")
+	}
 }

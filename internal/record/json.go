@@ -75,7 +75,7 @@ func buildTree(fields []Field) *node {
 
 // AppliesTo reports whether records of dataset ds carry f.
 func (f *Field) AppliesTo(ds Dataset) bool {
-	if f.Datasets == nil {
+	if f.Datasets == nil || ds.IsLog() { // a log line may carry any field
 		return true
 	}
 	for _, d := range f.Datasets {
@@ -96,6 +96,9 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 		tree = jsonTree
 	}
 	dst, _ = appendNode(dst, tree, r, v)
+	if r.Log != nil {
+		dst = appendLogExtras(dst, r.Log)
+	}
 	*v = Value{scratch: v.scratch[:0]} // drop references to the record
 	valuePool.Put(v)
 	return dst

@@ -45,6 +45,9 @@ type Record struct {
 
 	// NetFlow is set on records of collected flows (dataset netflow).
 	NetFlow *NetFlow
+
+	// Log is set on normalized log records (datasets log.*).
+	Log *Log
 }
 
 // NetFlow describes where a collected flow record came from and how it

@@ -98,7 +98,7 @@ var (
 // Fields is the schema: every field a record can carry, in the order the
 // JSON encoding writes them. Keep it sorted by group, then by name within a
 // group, and document every field.
-var Fields = append(baseFields, appFields...)
+var Fields = append(append(baseFields, appFields...), logFields...)
 
 var baseFields = []Field{
 	{Name: "@timestamp", Type: TypeTime, ECS: true, Doc: "Start of the interval the record covers (UTC).",

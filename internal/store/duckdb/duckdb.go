@@ -369,6 +369,7 @@ func (s *Store) insert(ctx context.Context, name string, b *batch) error {
 	if err := s.ensurePartition(ctx, name); err != nil {
 		return err
 	}
+	b.padAll()
 	id := s.nextID.Add(1)
 	s.batches.Store(id, b)
 	defer s.batches.Delete(id)

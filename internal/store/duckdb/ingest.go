@@ -42,6 +42,26 @@ type stagePlan struct {
 
 	mu      sync.Mutex
 	inserts map[string]string // by the mask of staged columns with values
+
+	byDataset sync.Map // record.Dataset → []stageField: the fields its records carry
+}
+
+// fieldsFor returns the staged fields records of dataset ds carry; the
+// other columns get no entry for them (see batch.pad).
+func (p *stagePlan) fieldsFor(ds record.Dataset) []stageField {
+	if fs, ok := p.byDataset.Load(ds); ok {
+		return fs.([]stageField)
+	}
+	var fs []stageField
+	for _, sf := range p.fields {
+		if sf.f.AppliesTo(ds) {
+			fs = append(fs, sf)
+		}
+	}
+	if !ds.IsLog() { // one list serves every log dataset
+		p.byDataset.Store(ds, fs)
+	}
+	return fs
 }
 
 // selItem is one column of the INSERT's SELECT list: expr reads staged
@@ -199,11 +219,51 @@ func (b *batch) reset() {
 	}
 }
 
-// add copies r into the columns; v is scratch.
+// pad gives column ci an (invalid) entry for every row before row n: a
+// column only gets entries from the records that carry its field, so a
+// batch whose records are of several datasets fills it up here.
+func (b *batch) pad(ci, n int) {
+	c := &b.cols[ci]
+	for len(c.valid) < n {
+		c.valid = append(c.valid, false)
+		switch b.plan.cols[ci].kind {
+		case stageString:
+			c.ends = append(c.ends, uint32(len(c.arena))) //nolint:gosec // a batch arena stays far below 4 GiB
+		case stageInt:
+			c.ints = append(c.ints, 0)
+		case stageUint:
+			c.uints = append(c.uints, 0)
+		case stageBool:
+			c.bools = append(c.bools, false)
+		case stageTime:
+			c.times = append(c.times, time.Time{})
+		case stageStrList:
+			c.lists = append(c.lists, nil)
+		}
+	}
+}
+
+// padAll pads every column that has values to the batch's rows, before
+// the batch is read.
+func (b *batch) padAll() {
+	for ci := range b.cols {
+		if b.cols[ci].any {
+			b.pad(ci, b.n)
+		}
+	}
+}
+
+// add copies r into the columns of the fields its dataset carries; v is
+// scratch.
 func (b *batch) add(r *record.Record, v *record.Value) {
-	for _, sf := range b.plan.fields {
+	for _, sf := range b.plan.fieldsFor(r.Event.Dataset) {
 		f := sf.f
-		ok := f.AppliesTo(r.Event.Dataset) && f.Get(r, v)
+		b.pad(sf.col, b.n)
+		if f.Type == record.TypeIP {
+			b.pad(sf.col+1, b.n)
+			b.pad(sf.col+2, b.n)
+		}
+		ok := f.Get(r, v)
 		c := &b.cols[sf.col]
 		switch b.plan.cols[sf.col].kind {
 		case stageString:
