@@ -33,7 +33,7 @@ type corpusFolder struct {
 var corpusFolders = map[string]corpusFolder{
 	"apache-access":          {"apache", "", 0, false},            // logstash grok spec; the lines carry their zone
 	"aws-cloudtrail":         {"cloudtrail", "", 0, false},        // JSON, times in UTC
-	"barracuda-waf":          {"barracuda", "", 0, false},         // header "+0100" converted to UTC by the peer
+	"barracuda-waf":          {"barracuda", "", 0, true},          // header "+0100" converted to UTC by the peer
 	"bind-query":             {"bind", "", 0, true},               // logstash grok spec (timestamp kept as text)
 	"cef-generic":            {"cef", "", 0, false},               // no timestamps compared
 	"checkpoint-firewall":    {"checkpoint", "", 0, true},         // RFC 5424 times in Z
