@@ -30,7 +30,8 @@ import (
 // string must be our string, IP or time (IPs compared as addresses,
 // times as instants); an expected number must be our Int or Float,
 // numerically equal; an expected array must be our string list,
-// element-wise (numbers against numeric strings); an expected object is
+// element-wise (numbers against numeric strings), and an empty array
+// matches an absent field; an expected object is
 // compared key by key under "key.sub", and an array of objects as the
 // arrays of each of its keys; "_absent" lists keys that must not be set;
 // other keys starting with "_" are remarks.
@@ -110,6 +111,9 @@ func compareKey(e *normalize.Event, k string, w any) ([]string, int) {
 		}
 	}
 	if !ok {
+		if list, isList := w.([]any); isList && len(list) == 0 {
+			return nil, 1 // an empty array is no value: Elasticsearch indexes nothing for it
+		}
 		return []string{fmt.Sprintf("%s: want %s, got none", k, jsonText(w))}, 1
 	}
 	if !Equal(w, got) {
