@@ -19,4 +19,5 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/sophosxg"
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
 	_ "github.com/flowsift/flowsift/internal/normalize/suricata"
+	_ "github.com/flowsift/flowsift/internal/normalize/umbrella"
 )

@@ -39,7 +39,7 @@ var corpusFolders = map[string]corpusFolder{
 	"checkpoint-firewall":    {"checkpoint", "", 0, true},         // RFC 5424 times in Z
 	"cisco-asa":              {"ciscoasa", "", 0, true},           // test timezone UTC; line 3 says EDT
 	"cisco-ftd":              {"ciscoasa", "", 0, true},           // ISO times in Z
-	"cisco-umbrella-dns":     {"umbrella", "", 0, false},          // CSV times in UTC
+	"cisco-umbrella-dns":     {"umbrella", "", 0, true},           // CSV times in UTC
 	"fortinet-fortigate":     {"fortigate", "", 0, true},          // tz= field in the line where given, else UTC
 	"google-workspace-login": {"googleworkspace", "", 0, false},   // JSON, times in Z
 	"infoblox-nios-dns":      {"infoblox", "", 2025, true},        // event.created = header time in the generation year 2025
