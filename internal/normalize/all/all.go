@@ -20,4 +20,5 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
 	_ "github.com/flowsift/flowsift/internal/normalize/suricata"
 	_ "github.com/flowsift/flowsift/internal/normalize/umbrella"
+	_ "github.com/flowsift/flowsift/internal/normalize/zeek"
 )

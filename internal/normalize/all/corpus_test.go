@@ -59,8 +59,8 @@ var corpusFolders = map[string]corpusFolder{
 	"squid-access":           {"squid", "", 0, true},              // epoch times
 	"suricata-eve":           {"suricata", "", 0, true},           // times with offsets
 	"windows-security":       {"windows", "", 0, false},           // JSON, times in Z
-	"zeek-conn":              {"zeek", "", 0, false},              // epoch times
-	"zeek-dns":               {"zeek", "", 0, false},              // epoch times
+	"zeek-conn":              {"zeek", "", 0, true},               // epoch times
+	"zeek-dns":               {"zeek", "", 0, true},               // epoch times
 	"zscaler-zia-web":        {"zscaler", "", 0, false},           // zone-less time = UTC
 }
 
