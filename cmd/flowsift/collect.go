@@ -3,10 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +20,10 @@ import (
 	"github.com/flowsift/flowsift/internal/collect"
 	"github.com/flowsift/flowsift/internal/collect/netflow"
 	"github.com/flowsift/flowsift/internal/collect/sflow"
+	"github.com/flowsift/flowsift/internal/collect/syslog"
 	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
+	"github.com/flowsift/flowsift/internal/normalize"
 	"github.com/flowsift/flowsift/internal/record"
 	"github.com/flowsift/flowsift/internal/store"
 	"github.com/flowsift/flowsift/internal/telemetry"
@@ -26,6 +32,10 @@ import (
 type collectOptions struct {
 	netflow  []string
 	sflow    []string
+	syslog   []string
+	tlsCert  string
+	tlsKey   string
+	logs     logFlags
 	read     []string
 	workers  int
 	rcvbuf   byteSize
@@ -41,7 +51,7 @@ func newCollectCmd() *cobra.Command {
 	o := collectOptions{workers: 2, rcvbuf: 8 << 20, observer: hostname(), tenant: "default"}
 	cmd := &cobra.Command{
 		Use:   "collect [flags]",
-		Short: "Receive NetFlow v5/v9, IPFIX and sFlow exports and write them as netflow records",
+		Short: "Receive NetFlow v5/v9, IPFIX, sFlow and syslog, and write them as records",
 		Long: `Listen for flow exports from routers, switches, firewalls and probes, and turn
 every exported flow into a record with the same field names as the sensor's
 flow records (source.ip, destination.port, source.bytes, network.transport,
@@ -57,12 +67,21 @@ when the template comes. Lost export packets are counted from the exporters'
 sequence numbers. Each listener has --workers sockets (SO_REUSEPORT): the
 kernel keeps one exporter on one socket.
 
+--syslog listens for log lines from firewalls, proxies, servers…: over
+udp:// (one message per datagram), tcp:// and tls:// (RFC 6587 framing,
+octet counting or one message per line). Each line is normalized as
+flowsift read does for log files (the format detected per line, or forced
+with --log-parser): ECS fields, event.dataset log.<vendor>.<type>, and a
+line no parser understands is kept as log.unparsed.
+
 --read replays captured exports (pcap/pcapng of the UDP traffic to a
 collector) instead of listening, and ends at the end of the files.
 
 Records go to stdout as NDJSON, to -o, or into a store (--store); counters
 are served as Prometheus metrics with --metrics. Stop with Ctrl-C.`,
 		Example: `  flowsift collect --netflow :2055 --ipfix :4739 --sflow :6343 --store ./data
+  flowsift collect --syslog udp://:514,tcp://:514 --log-timezone Europe/Berlin --store ./data
+  flowsift collect --syslog tls://:6514 --tls-cert server.pem --tls-key server.key -o logs.ndjson
   flowsift collect --netflow :2055 -o flows.ndjson --metrics :9191
   flowsift collect --read exports.pcap | jq -c '[.source.ip, .destination.ip, .source.bytes]'`,
 		Args: cobra.NoArgs,
@@ -72,6 +91,10 @@ are served as Prometheus metrics with --metrics. Stop with Ctrl-C.`,
 	f.StringArrayVar(&o.netflow, "netflow", nil, "listen for NetFlow v5/v9 and IPFIX on this UDP address, e.g. :2055 (repeatable)")
 	f.StringArrayVar(&o.netflow, "ipfix", nil, "the same as --netflow, e.g. :4739 (IPFIX's port)")
 	f.StringArrayVar(&o.sflow, "sflow", nil, "listen for sFlow v5 on this UDP address, e.g. :6343 (repeatable)")
+	f.StringSliceVar(&o.syslog, "syslog", nil, "listen for syslog on these addresses: udp://:514, tcp://:514, tls://:6514 (comma-separated or repeated)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "certificate (PEM) of tls:// syslog listeners")
+	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) of tls:// syslog listeners")
+	o.logs.register(f)
 	f.StringArrayVar(&o.read, "read", nil, "replay the exports in this capture file instead of listening (repeatable)")
 	f.IntVar(&o.workers, "workers", o.workers, "sockets (and goroutines) per listener")
 	f.Var(&o.rcvbuf, "rcvbuf", "socket receive buffer per worker (the kernel caps it at net.core.rmem_max)")
@@ -143,11 +166,31 @@ func (w *collectWorker) handle(dg collect.Datagram, isSFlow bool, sink flow.Sink
 func isSFlow(p []byte) bool { return len(p) >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 5 }
 
 func runCollect(cmd *cobra.Command, o *collectOptions) error {
-	if len(o.netflow)+len(o.sflow)+len(o.read) == 0 {
-		return invalidOptions(cmd, errors.New("nothing to collect: give --netflow ADDR, --sflow ADDR or --read FILE"))
+	if len(o.netflow)+len(o.sflow)+len(o.syslog)+len(o.read) == 0 {
+		return invalidOptions(cmd, errors.New("nothing to collect: give --netflow ADDR, --sflow ADDR, --syslog URL or --read FILE"))
 	}
-	if len(o.read) > 0 && len(o.netflow)+len(o.sflow) > 0 {
-		return invalidOptions(cmd, errors.New("--read replays files; it does not go with --netflow or --sflow"))
+	if len(o.read) > 0 && len(o.netflow)+len(o.sflow)+len(o.syslog) > 0 {
+		return invalidOptions(cmd, errors.New("--read replays files; it does not go with --netflow, --sflow or --syslog"))
+	}
+	syslogs, err := parseSyslogURLs(o.syslog)
+	if err != nil {
+		return invalidOptions(cmd, err)
+	}
+	var tlsConf *tls.Config
+	for _, u := range syslogs {
+		if u.scheme == "tls" && tlsConf == nil {
+			if o.tlsCert == "" || o.tlsKey == "" {
+				return invalidOptions(cmd, errors.New("a tls:// syslog listener needs --tls-cert and --tls-key"))
+			}
+			cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+			if err != nil {
+				return &exitError{2, fmt.Errorf("--tls-cert/--tls-key: %w", err)}
+			}
+			tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+	}
+	if err := o.logs.config().Validate(); err != nil {
+		return invalidOptions(cmd, err)
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -174,6 +217,12 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 		}
 	}
 	locked := &lockedSink{sink: sink}
+	var logs *logPipe
+	if len(syslogs) > 0 {
+		if logs, err = newLogPipe(&o.logs, o.observer, o.tenant, locked); err != nil {
+			return invalidOptions(cmd, err)
+		}
+	}
 
 	var workers []*collectWorker
 	newWorker := func() (*collectWorker, error) {
@@ -188,7 +237,10 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	if len(o.read) > 0 {
 		runErr = replayExports(o.read, newWorker, locked, log)
 	} else {
-		runErr = listenExports(ctx, o, newWorker, locked, log, stderr)
+		runErr = listenExports(ctx, o, newWorker, locked, log, stderr, syslogs, tlsConf, logs)
+	}
+	if logs != nil {
+		logs.flush()
 	}
 
 	flushErr := bw.Flush()
@@ -197,6 +249,9 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	}
 	if !o.quiet {
 		printCollectSummary(stderr, workers, time.Since(start))
+		if logs != nil {
+			logs.summary(stderr, time.Since(start))
+		}
 	}
 	if stored != nil {
 		// Ctrl-C ended the listeners; the store is still to be closed.
@@ -229,7 +284,8 @@ func replayExports(files []string, newWorker func() (*collectWorker, error), sin
 	return nil
 }
 
-func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*collectWorker, error), sink flow.Sink, log *slog.Logger, stderr io.Writer) error {
+func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*collectWorker, error), sink flow.Sink, log *slog.Logger, stderr io.Writer,
+	syslogs []syslogURL, tlsConf *tls.Config, logs *logPipe) error {
 	type listener struct {
 		l     *collect.UDPListener
 		sflow bool
@@ -273,7 +329,42 @@ func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*co
 		}
 	}
 
+	var sst syslog.Stats
+	var streams []net.Listener
+	var udpLogs []*collect.UDPListener
+	defer func() {
+		for _, l := range streams {
+			_ = l.Close()
+		}
+		for _, l := range udpLogs {
+			_ = l.Close()
+		}
+	}()
+	for _, u := range syslogs {
+		if u.scheme == "udp" {
+			l, err := collect.ListenUDP(ctx, collect.UDPConfig{Addr: u.addr, Workers: o.workers, ReadBuffer: int(o.rcvbuf)})
+			if err != nil {
+				return &exitError{2, fmt.Errorf("collect: syslog %w", err)}
+			}
+			udpLogs = append(udpLogs, l)
+			fmt.Fprintf(stderr, "flowsift: collecting syslog on udp %s\n", l.Addr())
+			continue
+		}
+		ln, err := net.Listen("tcp", u.addr)
+		if err != nil {
+			return &exitError{2, fmt.Errorf("collect: syslog: %w (is another syslog server on that port? choose another address)", err)}
+		}
+		fmt.Fprintf(stderr, "flowsift: collecting syslog on %s %s\n", u.scheme, ln.Addr())
+		if u.scheme == "tls" {
+			ln = tls.NewListener(ln, tlsConf)
+		}
+		streams = append(streams, ln)
+	}
+
 	reg := telemetry.NewRegistry()
+	if logs != nil {
+		registerSyslogMetrics(reg, &sst, logs)
+	}
 	registerCollectMetrics(reg, func() []*collectWorker {
 		var all []*collectWorker
 		for _, l := range ls {
@@ -297,7 +388,7 @@ func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*co
 	}
 
 	var wg sync.WaitGroup
-	errs := make([]error, len(ls))
+	errs := make([]error, len(ls)+len(udpLogs)+len(streams))
 	for i, l := range ls {
 		wg.Go(func() {
 			errs[i] = l.l.Serve(ctx, func(worker int, dg collect.Datagram) {
@@ -305,8 +396,66 @@ func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*co
 			})
 		})
 	}
+	for i, l := range udpLogs {
+		wg.Go(func() {
+			errs[len(ls)+i] = l.Serve(ctx, func(_ int, dg collect.Datagram) {
+				sst.Messages.Add(1)
+				logs.line(dg.Src.Addr(), string(dg.Payload), dg.Time)
+			})
+		})
+	}
+	for i, ln := range streams {
+		wg.Go(func() {
+			errs[len(ls)+len(udpLogs)+i] = syslog.ServeStream(ctx, ln, 1024, &sst, func(src netip.Addr, msg []byte, recv time.Time) {
+				logs.line(src, string(msg), recv)
+			})
+		})
+	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// syslogURL is one --syslog listener.
+type syslogURL struct{ scheme, addr string }
+
+func parseSyslogURLs(in []string) ([]syslogURL, error) {
+	var out []syslogURL
+	for _, s := range in {
+		scheme, addr, ok := strings.Cut(s, "://")
+		if !ok {
+			return nil, fmt.Errorf("--syslog %q: write it as udp://:514, tcp://:514 or tls://:6514", s)
+		}
+		switch scheme {
+		case "udp", "tcp", "tls":
+		default:
+			return nil, fmt.Errorf("--syslog %q: the scheme must be udp, tcp or tls", s)
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return nil, fmt.Errorf("--syslog %q: %w (write host:port or :port)", s, err)
+		}
+		out = append(out, syslogURL{scheme, addr})
+	}
+	return out, nil
+}
+
+func registerSyslogMetrics(reg prometheus.Registerer, st *syslog.Stats, logs *logPipe) {
+	for _, c := range []struct {
+		name, help string
+		f          func() uint64
+	}{
+		{"syslog_messages_total", "Syslog messages received.", st.Messages.Load},
+		{"syslog_truncated_total", "Syslog messages longer than the limit, cut.", st.Truncated.Load},
+		{"syslog_frame_errors_total", "TCP/TLS syslog streams ended by a malformed octet count.", st.FrameErrors.Load},
+		{"syslog_connections_total", "TCP/TLS syslog connections accepted.", st.Conns.Load},
+		{"log_unparsed_total", "Log lines no parser understood (stored as log.unparsed).", func() uint64 {
+			logs.mu.Lock()
+			defer logs.mu.Unlock()
+			return logs.n.Stats()[normalize.UnparsedName].Lines
+		}},
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "flowsift", Subsystem: "collect", Name: c.name, Help: c.help},
+			func() float64 { return float64(c.f()) }))
+	}
 }
 
 func registerCollectMetrics(reg prometheus.Registerer, workers func() []*collectWorker, kernelDrops func() uint64) {
