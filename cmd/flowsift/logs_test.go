@@ -49,9 +49,9 @@ func TestReadLogs(t *testing.T) {
 	}
 	for q, want := range map[string]int{
 		`source.ip:10.0.0.0/8 AND event.dataset:log.fortigate*`: 1,
-		`destination.port:22`:                                   1,
-		`"matches no parser"`:                                   1,
-		`event.dataset:log.*`:                                   3,
+		`destination.port:22`: 1,
+		`"matches no parser"`: 1,
+		`event.dataset:log.*`: 3,
 	} {
 		res, err := run(t, "search", "--store", st, "--format", "ndjson", q)
 		if err != nil {
