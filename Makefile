@@ -86,10 +86,16 @@ bench-store: ## the store on N (10 M) records made from the quick benchmark capt
 	$(GO) run ./cmd/flowsift-benchstore -pcap $${TMPDIR:-/tmp}/flowsift-bench-c8.pcap -n $(or $(N),10000000)
 
 .PHONY: eval
-eval: eval-zeek ## compare flows with nDPI's and Zeek's truth in the corpus; fails under the bar
+eval: eval-zeek eval-collect ## compare flows with nDPI's and Zeek's truth, flow exports with tshark's, logs with Elastic's; fails under the bars
 	$(GO) run ./cmd/flowsift-eval -corpus $(CORPUS)
 
 .PHONY: eval-zeek
+eval-collect: ## flow exports against tshark's decodes, log lines against Elastic's fields, per field and per vendor; fails under the bars
+	@set -o pipefail; $(GO) test -count=1 -run 'TestCorpusAgainstTshark' -v ./internal/collect/... 2>&1 | \
+		awk '/^(ok|FAIL|---)/ { print; next } /_test\.go:[0-9]+: .*%/ { sub(/^ *[a-z_]+_test\.go:[0-9]+: /, "    "); print }'
+	@set -o pipefail; $(GO) test -count=1 -run 'TestCorpus$$' -v ./internal/normalize/all 2>&1 | \
+		awk '/^(ok|FAIL|---)/ { print; next } /_test\.go:[0-9]+: / { sub(/^ *[a-z_]+_test\.go:[0-9]+: /, "    "); print }'
+
 eval-zeek: ## the dissectors' fields against Zeek's logs, per protocol and field; fails under the bars
 	@set -o pipefail; $(GO) test -count=1 -run 'Zeek' -v ./internal/dissect/... 2>&1 | \
 		awk '/^(ok|FAIL|---)/ { print; next } /_test\.go:[0-9]+: .*%/ { sub(/^ *[a-z_]+_test\.go:[0-9]+: /, "    "); print }'
