@@ -13,6 +13,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/filterlog"
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/infoblox"
+	_ "github.com/flowsift/flowsift/internal/normalize/iptables"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
 	_ "github.com/flowsift/flowsift/internal/normalize/sonicwall"

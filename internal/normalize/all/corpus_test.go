@@ -43,7 +43,7 @@ var corpusFolders = map[string]corpusFolder{
 	"fortinet-fortigate":     {"fortigate", "", 0, true},          // tz= field in the line where given, else UTC
 	"google-workspace-login": {"googleworkspace", "", 0, false},   // JSON, times in Z
 	"infoblox-nios-dns":      {"infoblox", "", 2025, true},        // event.created = header time in the generation year 2025
-	"iptables-netfilter":     {"iptables", "", 2023, false},       // YEAR QUIRK: the peer's year was 2023, UTC
+	"iptables-netfilter":     {"iptables", "", 2023, true},        // YEAR QUIRK: the peer's year was 2023, UTC
 	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
 	"linux-auditd":           {"auditd", "", 0, false},            // epoch times
 	"linux-sshd-auth":        {"sshd", "", 2025, false},           // YEAR QUIRK: the peer's year was 2025, UTC
