@@ -31,7 +31,7 @@ type corpusFolder struct {
 // missing registration fails too. Every registered parser must reach
 // corpusBar on its folders, done or not.
 var corpusFolders = map[string]corpusFolder{
-	"apache-access":          {"apache", "", 0, false},            // logstash grok spec; the lines carry their zone
+	"apache-access":          {"accesslog", "", 0, true},          // logstash grok spec; the lines carry their zone
 	"aws-cloudtrail":         {"cloudtrail", "", 0, false},        // JSON, times in UTC
 	"barracuda-waf":          {"barracuda", "", 0, true},          // header "+0100" converted to UTC by the peer
 	"bind-query":             {"bind", "", 0, true},               // logstash grok spec (timestamp kept as text)
@@ -48,7 +48,7 @@ var corpusFolders = map[string]corpusFolder{
 	"linux-auditd":           {"auditd", "", 0, false},            // epoch times
 	"linux-sshd-auth":        {"sshd", "", 2025, false},           // YEAR QUIRK: the peer's year was 2025, UTC
 	"m365-audit":             {"m365", "", 0, false},              // CreationTime without zone = UTC
-	"nginx-access":           {"nginx", "", 0, false},             // the lines carry their offset
+	"nginx-access":           {"accesslog", "", 0, true},          // the lines carry their offset
 	"okta-system":            {"okta", "", 0, false},              // JSON, times in Z
 	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true}, // tz_offset -04:00; the peer's year 2022
 	"panw-panos-threat":      {"panos", "+09:30", 2018, true},     // tz_offset +09:30
