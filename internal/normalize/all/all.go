@@ -11,6 +11,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/bind"
 	_ "github.com/flowsift/flowsift/internal/normalize/checkpoint"
 	_ "github.com/flowsift/flowsift/internal/normalize/ciscoasa"
+	_ "github.com/flowsift/flowsift/internal/normalize/cloudtrail"
 	_ "github.com/flowsift/flowsift/internal/normalize/filterlog"
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
 	_ "github.com/flowsift/flowsift/internal/normalize/infoblox"

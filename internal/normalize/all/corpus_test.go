@@ -32,7 +32,7 @@ type corpusFolder struct {
 // corpusBar on its folders, done or not.
 var corpusFolders = map[string]corpusFolder{
 	"apache-access":          {"accesslog", "", 0, true},          // logstash grok spec; the lines carry their zone
-	"aws-cloudtrail":         {"cloudtrail", "", 0, false},        // JSON, times in UTC
+	"aws-cloudtrail":         {"cloudtrail", "", 0, true},         // JSON, times in UTC
 	"barracuda-waf":          {"barracuda", "", 0, true},          // header "+0100" converted to UTC by the peer
 	"bind-query":             {"bind", "", 0, true},               // logstash grok spec (timestamp kept as text)
 	"cef-generic":            {"cef", "", 0, false},               // no timestamps compared
