@@ -49,7 +49,7 @@ var corpusFolders = map[string]corpusFolder{
 	"linux-sshd-auth":        {"sshd", "", 2025, false},           // YEAR QUIRK: the peer's year was 2025, UTC
 	"m365-audit":             {"m365", "", 0, false},              // CreationTime without zone = UTC
 	"nginx-access":           {"accesslog", "", 0, true},          // the lines carry their offset
-	"okta-system":            {"okta", "", 0, false},              // JSON, times in Z
+	"okta-system":            {"okta", "", 0, true},               // JSON, times in Z
 	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true}, // tz_offset -04:00; the peer's year 2022
 	"panw-panos-threat":      {"panos", "+09:30", 2018, true},     // tz_offset +09:30
 	"panw-panos-traffic":     {"panos", "", 2018, true},           // UTC
