@@ -22,6 +22,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/sonicwall"
 	_ "github.com/flowsift/flowsift/internal/normalize/sophosxg"
 	_ "github.com/flowsift/flowsift/internal/normalize/squid"
+	_ "github.com/flowsift/flowsift/internal/normalize/sshd"
 	_ "github.com/flowsift/flowsift/internal/normalize/suricata"
 	_ "github.com/flowsift/flowsift/internal/normalize/umbrella"
 	_ "github.com/flowsift/flowsift/internal/normalize/zeek"
