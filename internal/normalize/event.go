@@ -113,20 +113,35 @@ func nameBit(name string) (word int, bit uint64) {
 	return int(h>>6) & 1, 1 << (h & 63)
 }
 
-// set stores v under name, replacing an earlier value of that name.
-func (e *Event) set(name string, v Value) {
+// slot returns the value to fill for name: the earlier value of that
+// name, zeroed, or a new attribute. Writing the fields of a slot in place
+// costs less than copying a whole Value (Values are large and hold
+// pointers, so a copy runs the GC's bulk write barrier).
+func (e *Event) slot(name string) *Value {
 	w, b := nameBit(name)
 	if e.seen[w]&b != 0 {
 		for i := range e.Attrs {
 			if e.Attrs[i].Name == name {
-				e.Attrs[i].Value = v
-				return
+				e.Attrs[i].Value = Value{}
+				return &e.Attrs[i].Value
 			}
 		}
 	}
 	e.seen[w] |= b
-	e.Attrs = append(e.Attrs, Attr{Name: name, Value: v})
+	n := len(e.Attrs)
+	if n < cap(e.Attrs) {
+		// Slots past len are zero: Reset and Delete clear what they drop.
+		e.Attrs = e.Attrs[:n+1]
+	} else {
+		e.Attrs = append(e.Attrs, Attr{})
+	}
+	a := &e.Attrs[n]
+	a.Name = name
+	return &a.Value
 }
+
+// set stores v under name, replacing an earlier value of that name.
+func (e *Event) set(name string, v Value) { *e.slot(name) = v }
 
 // Set stores a value of any kind under name.
 func (e *Event) Set(name string, v Value) { e.set(name, v) }
@@ -182,18 +197,21 @@ func (e *Event) SetStr(name, v string) {
 	if Empty(v) {
 		return
 	}
-	e.set(name, Value{Kind: KindString, Str: v})
+	p := e.slot(name)
+	p.Kind, p.Str = KindString, v
 }
 
 // SetStrEmpty sets a string even when it is empty (a few peers keep empty
 // values, such as iptables' "OUT=").
 func (e *Event) SetStrEmpty(name, v string) {
-	e.set(name, Value{Kind: KindString, Str: v})
+	p := e.slot(name)
+	p.Kind, p.Str = KindString, v
 }
 
 // SetInt sets an integer.
 func (e *Event) SetInt(name string, v int64) {
-	e.set(name, Value{Kind: KindInt, Int: v})
+	p := e.slot(name)
+	p.Kind, p.Int = KindInt, v
 }
 
 // SetIntStr parses s as a decimal integer and sets it; s that is empty,
@@ -201,19 +219,22 @@ func (e *Event) SetInt(name string, v int64) {
 func (e *Event) SetIntStr(name, s string) bool {
 	n, ok := Atoi(s)
 	if ok {
-		e.set(name, Value{Kind: KindInt, Int: n})
+		p := e.slot(name)
+		p.Kind, p.Int = KindInt, n
 	}
 	return ok
 }
 
 // SetFloat sets a floating-point number.
 func (e *Event) SetFloat(name string, v float64) {
-	e.set(name, Value{Kind: KindFloat, Float: v})
+	p := e.slot(name)
+	p.Kind, p.Float = KindFloat, v
 }
 
 // SetBool sets a boolean.
 func (e *Event) SetBool(name string, v bool) {
-	e.set(name, Value{Kind: KindBool, Bool: v})
+	p := e.slot(name)
+	p.Kind, p.Bool = KindBool, v
 }
 
 // SetTime sets a time; the zero time is skipped.
@@ -221,7 +242,8 @@ func (e *Event) SetTime(name string, t time.Time) {
 	if t.IsZero() {
 		return
 	}
-	e.set(name, Value{Kind: KindTime, Time: t})
+	p := e.slot(name)
+	p.Kind, p.Time = KindTime, t
 }
 
 // SetStrs sets a list of strings. The slice is kept, not copied: pass a
@@ -231,7 +253,8 @@ func (e *Event) SetStrs(name string, v ...string) {
 	if len(v) == 0 {
 		return
 	}
-	e.set(name, Value{Kind: KindStrings, Strs: v})
+	p := e.slot(name)
+	p.Kind, p.Strs = KindStrings, v
 }
 
 // AppendStr appends v to the list stored under name (creating it), for
@@ -260,7 +283,8 @@ func (e *Event) AppendStr(name, v string) {
 func (e *Event) SetIP(name, s string) bool {
 	ip, ok := ParseIP(s)
 	if ok {
-		e.set(name, Value{Kind: KindIP, IP: ip})
+		p := e.slot(name)
+		p.Kind, p.IP = KindIP, ip
 	}
 	return ok
 }
@@ -268,7 +292,8 @@ func (e *Event) SetIP(name, s string) bool {
 // SetAddr sets an already parsed address; an invalid one is skipped.
 func (e *Event) SetAddr(name string, ip netip.Addr) {
 	if ip.IsValid() {
-		e.set(name, Value{Kind: KindIP, IP: ip})
+		p := e.slot(name)
+		p.Kind, p.IP = KindIP, ip
 	}
 }
 
