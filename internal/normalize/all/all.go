@@ -9,6 +9,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/accesslog"
 	_ "github.com/flowsift/flowsift/internal/normalize/barracuda"
 	_ "github.com/flowsift/flowsift/internal/normalize/bind"
+	_ "github.com/flowsift/flowsift/internal/normalize/cef"
 	_ "github.com/flowsift/flowsift/internal/normalize/checkpoint"
 	_ "github.com/flowsift/flowsift/internal/normalize/ciscoasa"
 	_ "github.com/flowsift/flowsift/internal/normalize/cloudtrail"

@@ -35,7 +35,7 @@ var corpusFolders = map[string]corpusFolder{
 	"aws-cloudtrail":         {"cloudtrail", "", 0, true},         // JSON, times in UTC
 	"barracuda-waf":          {"barracuda", "", 0, true},          // header "+0100" converted to UTC by the peer
 	"bind-query":             {"bind", "", 0, true},               // logstash grok spec (timestamp kept as text)
-	"cef-generic":            {"cef", "", 0, false},               // no timestamps compared
+	"cef-generic":            {"cef", "", 0, true},                // no timestamps compared
 	"checkpoint-firewall":    {"checkpoint", "", 0, true},         // RFC 5424 times in Z
 	"cisco-asa":              {"ciscoasa", "", 0, true},           // test timezone UTC; line 3 says EDT
 	"cisco-ftd":              {"ciscoasa", "", 0, true},           // ISO times in Z
