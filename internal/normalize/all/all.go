@@ -7,6 +7,7 @@ package all
 import (
 	// Each import registers a parser.
 	_ "github.com/flowsift/flowsift/internal/normalize/accesslog"
+	_ "github.com/flowsift/flowsift/internal/normalize/auditd"
 	_ "github.com/flowsift/flowsift/internal/normalize/barracuda"
 	_ "github.com/flowsift/flowsift/internal/normalize/bind"
 	_ "github.com/flowsift/flowsift/internal/normalize/cef"

@@ -45,7 +45,7 @@ var corpusFolders = map[string]corpusFolder{
 	"infoblox-nios-dns":      {"infoblox", "", 2025, true},        // event.created = header time in the generation year 2025
 	"iptables-netfilter":     {"iptables", "", 2023, true},        // YEAR QUIRK: the peer's year was 2023, UTC
 	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
-	"linux-auditd":           {"auditd", "", 0, false},            // epoch times
+	"linux-auditd":           {"auditd", "", 0, true},             // epoch times
 	"linux-sshd-auth":        {"sshd", "", 2025, true},            // YEAR QUIRK: the peer's year was 2025, UTC
 	"m365-audit":             {"m365", "", 0, false},              // CreationTime without zone = UTC
 	"nginx-access":           {"accesslog", "", 0, true},          // the lines carry their offset
