@@ -16,6 +16,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/cloudtrail"
 	_ "github.com/flowsift/flowsift/internal/normalize/filterlog"
 	_ "github.com/flowsift/flowsift/internal/normalize/fortigate"
+	_ "github.com/flowsift/flowsift/internal/normalize/gworkspace"
 	_ "github.com/flowsift/flowsift/internal/normalize/infoblox"
 	_ "github.com/flowsift/flowsift/internal/normalize/iptables"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"

@@ -41,7 +41,7 @@ var corpusFolders = map[string]corpusFolder{
 	"cisco-ftd":              {"ciscoasa", "", 0, true},           // ISO times in Z
 	"cisco-umbrella-dns":     {"umbrella", "", 0, true},           // CSV times in UTC
 	"fortinet-fortigate":     {"fortigate", "", 0, true},          // tz= field in the line where given, else UTC
-	"google-workspace-login": {"googleworkspace", "", 0, false},   // JSON, times in Z
+	"google-workspace-login": {"googleworkspace", "", 0, true},    // JSON, times in Z
 	"infoblox-nios-dns":      {"infoblox", "", 2025, true},        // event.created = header time in the generation year 2025
 	"iptables-netfilter":     {"iptables", "", 2023, true},        // YEAR QUIRK: the peer's year was 2023, UTC
 	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
