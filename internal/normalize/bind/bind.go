@@ -176,14 +176,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 		e.SetStr("bind.log.view", strings.TrimSuffix(normalize.TrimSpace(s[v+len("view "):q]), ":"))
 	}
 	var f [6]string
-	n := 0
-	for w := range strings.FieldsSeq(s[q+len("query: "):]) {
-		if n == len(f) {
-			return ErrNoQuery
-		}
-		f[n] = w
-		n++
-	}
+	n := words(s[q+len("query: "):], f[:])
 	if n < 4 || f[n-1][0] != '(' || f[n-1][len(f[n-1])-1] != ')' {
 		return ErrNoQuery
 	}
@@ -242,4 +235,29 @@ func cutLast(s string, sep byte) (before, after string, ok bool) {
 		return s[:i], s[i+1:], true
 	}
 	return s, "", false
+}
+
+// words splits s at runs of spaces into f and returns how many words it
+// holds, or -1 when there are more than len(f).
+func words(s string, f []string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' {
+			j++
+		}
+		if n == len(f) {
+			return -1
+		}
+		f[n] = s[i:j]
+		n++
+		i = j
+	}
+	return n
 }

@@ -166,14 +166,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 	}
 	q, resp, isResp := strings.Cut(q, " response: ")
 	var f [5]string
-	n := 0
-	for w := range strings.FieldsSeq(q) {
-		if n == len(f) {
-			return ErrNoQuery
-		}
-		f[n] = w
-		n++
-	}
+	n := words(q, f[:])
 	if n < 3 {
 		return ErrNoQuery
 	}
@@ -308,4 +301,29 @@ func flags(s string, response bool) int {
 		}
 	}
 	return mask
+}
+
+// words splits s at runs of spaces into f and returns how many words it
+// holds, or -1 when there are more than len(f).
+func words(s string, f []string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' {
+			j++
+		}
+		if n == len(f) {
+			return -1
+		}
+		f[n] = s[i:j]
+		n++
+		i = j
+	}
+	return n
 }
