@@ -72,4 +72,3 @@ func TestRecorder(t *testing.T) {
 		}
 	}
 }
-
