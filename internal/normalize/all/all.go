@@ -28,5 +28,6 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/sshd"
 	_ "github.com/flowsift/flowsift/internal/normalize/suricata"
 	_ "github.com/flowsift/flowsift/internal/normalize/umbrella"
+	_ "github.com/flowsift/flowsift/internal/normalize/winsec"
 	_ "github.com/flowsift/flowsift/internal/normalize/zeek"
 )

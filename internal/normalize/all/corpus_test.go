@@ -58,7 +58,7 @@ var corpusFolders = map[string]corpusFolder{
 	"sophos-xg":              {"sophosxg", "", 0, true},           // UTC: the device's timezone= is not applied
 	"squid-access":           {"squid", "", 0, true},              // epoch times
 	"suricata-eve":           {"suricata", "", 0, true},           // times with offsets
-	"windows-security":       {"windows", "", 0, false},           // JSON, times in Z
+	"windows-security":       {"windows", "", 0, true},            // JSON, times in Z
 	"zeek-conn":              {"zeek", "", 0, true},               // epoch times
 	"zeek-dns":               {"zeek", "", 0, true},               // epoch times
 	"zscaler-zia-web":        {"zscaler", "", 0, false},           // zone-less time = UTC

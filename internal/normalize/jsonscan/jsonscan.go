@@ -457,3 +457,20 @@ func hex4(s string, i int) (rune, bool) {
 	}
 	return rune(n), true
 }
+
+// HasKey reports whether s has quoted (the key with its quotes, as in
+// `"winlog"`) followed by a colon: a cheap test for Detect functions that
+// does not take a string value for a key. It does not parse s.
+func HasKey(s, quoted string) bool {
+	for {
+		i := strings.Index(s, quoted)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(quoted):]
+		j := skipSpace(s, 0)
+		if j < len(s) && s[j] == ':' {
+			return true
+		}
+	}
+}

@@ -203,3 +203,19 @@ func FuzzMembers(f *testing.F) {
 		}
 	})
 }
+
+func TestHasKey(t *testing.T) {
+	for _, c := range []struct {
+		s, key string
+		want   bool
+	}{
+		{`{"a":"winlog","winlog" : {}}`, `"winlog"`, true},
+		{`{"a":"winlog"}`, `"winlog"`, false},
+		{`{"a":["winlog"]}`, `"winlog"`, false},
+		{`{"winlog"`, `"winlog"`, false},
+	} {
+		if got := HasKey(c.s, c.key); got != c.want {
+			t.Errorf("HasKey(%q, %q) = %v", c.s, c.key, got)
+		}
+	}
+}
