@@ -30,4 +30,5 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/umbrella"
 	_ "github.com/flowsift/flowsift/internal/normalize/winsec"
 	_ "github.com/flowsift/flowsift/internal/normalize/zeek"
+	_ "github.com/flowsift/flowsift/internal/normalize/zscaler"
 )

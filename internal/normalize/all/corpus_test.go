@@ -61,7 +61,7 @@ var corpusFolders = map[string]corpusFolder{
 	"windows-security":       {"windows", "", 0, true},            // JSON, times in Z
 	"zeek-conn":              {"zeek", "", 0, true},               // epoch times
 	"zeek-dns":               {"zeek", "", 0, true},               // epoch times
-	"zscaler-zia-web":        {"zscaler", "", 0, false},           // zone-less time = UTC
+	"zscaler-zia-web":        {"zscaler", "", 0, true},            // zone-less time = UTC
 }
 
 // corpusBar is the share of expected fields a registered parser must
