@@ -21,6 +21,7 @@ var (
 	ErrTime    = errors.New("accesslog: bad [time]")
 	ErrRequest = errors.New("accesslog: no quoted request")
 	ErrStatus  = errors.New("accesslog: bad status")
+	ErrQuote   = errors.New("accesslog: unterminated quoted field")
 )
 
 // Name returns "accesslog".
@@ -123,8 +124,14 @@ func (Parser) Parse(m *normalize.Message, _ *normalize.Env, e *normalize.Event) 
 			return ErrStatus
 		}
 	}
-	referrer, s, _ := quoted(s)
-	agent, _, _ := quoted(s)
+	referrer, s, ok := quoted(s)
+	if !ok && s != "" && s[0] == '"' {
+		return ErrQuote
+	}
+	agent, s, ok := quoted(s)
+	if !ok && s != "" && s[0] == '"' {
+		return ErrQuote
+	}
 
 	vendor := flavor(m.AppName, hosts, status, bytes)
 	if vendor == apache {

@@ -52,6 +52,7 @@ var cases = []normalizetest.Case{
 	},
 	{Name: "bad status", Line: `192.0.2.1 - - [06/May/2024:07:08:12 +0000] "GET / HTTP/1.1" OK 1`, Err: true},
 	{Name: "unterminated request", Line: `192.0.2.1 - - [06/May/2024:07:08:12 +0000] "GET / HTTP/1.1 200 1`, Err: true},
+	{Name: "cut inside the user agent", Line: `192.0.2.1 - - [06/May/2024:07:08:12 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Lin`, Err: true},
 	{Name: "bad time", Line: `192.0.2.1 - - [36/May/2024:07:08:12 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`, Err: true},
 }
 

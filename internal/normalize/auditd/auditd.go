@@ -14,9 +14,15 @@ type Parser struct{}
 
 var _ normalize.Parser = Parser{}
 
-// ErrHeader marks a line without the "type=T msg=audit(EPOCH:SERIAL):"
-// header every record has.
-var ErrHeader = errors.New("auditd: no type=... msg=audit(...) header")
+// Errors for records that are not whole.
+var (
+	// ErrHeader marks a line without the "type=T msg=audit(EPOCH:SERIAL):"
+	// header every record has.
+	ErrHeader = errors.New("auditd: no type=... msg=audit(...) header")
+	// ErrTruncated marks a record whose quoted value never ends: the line
+	// was cut.
+	ErrTruncated = errors.New("auditd: unterminated quoted value")
+)
 
 // Name returns "auditd".
 func (Parser) Name() string { return "auditd" }
@@ -82,7 +88,9 @@ func (Parser) Parse(m *normalize.Message, _ *normalize.Env, e *normalize.Event) 
 	e.SetStr("auditd.log.record_type", typ)
 	e.SetIntStr("auditd.log.sequence", serial)
 	r := record{typ: typ}
-	r.fields(e, s, 0)
+	if !r.fields(e, s, 0) {
+		return ErrTruncated
+	}
 	r.finish(e)
 	return nil
 }
@@ -93,16 +101,22 @@ type record struct {
 }
 
 // fields reads the key=value pairs of s; a nested msg='...' (user-space
-// records) is read the same way, once.
-func (r *record) fields(e *normalize.Event, s string, depth int) {
+// records) is read the same way, once. It reports false when a quoted
+// value does not end.
+func (r *record) fields(e *normalize.Event, s string, depth int) bool {
 	for i := 0; i < len(s); {
 		k, v, q, next := scan(s, i)
+		if next > len(s) {
+			return false
+		}
 		i = next
 		if k == "" {
 			continue
 		}
 		if k == "msg" && q == '\'' && depth == 0 {
-			r.fields(e, v, 1)
+			if !r.fields(e, v, 1) {
+				return false
+			}
 			continue
 		}
 		if q == 0 && (v == "?" || v == "(none)" || v == "(null)" || v == "") {
@@ -110,11 +124,13 @@ func (r *record) fields(e *normalize.Event, s string, depth int) {
 		}
 		r.field(e, k, v, q != 0)
 	}
+	return true
 }
 
 // scan reads the pair starting at or after i: key=value, key="value" or
 // key='value' (q is the quote). A word without '=' gives an empty key.
-// It returns the index after the pair.
+// It returns the index after the pair, beyond len(s) when a quoted value
+// does not end.
 func scan(s string, i int) (k, v string, q byte, next int) {
 	for i < len(s) && s[i] == ' ' {
 		i++
@@ -131,8 +147,8 @@ func scan(s string, i int) (k, v string, q byte, next int) {
 	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
 		q = s[i]
 		end := strings.IndexByte(s[i+1:], q)
-		if end < 0 { // unterminated: the rest of the line
-			return k, s[i+1:], q, len(s)
+		if end < 0 {
+			return k, s[i+1:], q, len(s) + 1
 		}
 		return k, s[i+1 : i+1+end], q, i + end + 2
 	}

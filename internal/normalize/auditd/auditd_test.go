@@ -81,6 +81,7 @@ var cases = []normalizetest.Case{
 			"destination.address": "198.51.100.1", "destination.ip": "198.51.100.1", "auditd.log.op": "SAD-add",
 		},
 	},
+	{Name: "cut inside a quoted value", Line: `type=USER_CMD msg=audit(1714979290.000:5002): pid=902 uid=1000 msg='cwd="/home/al`, Err: true},
 	{Name: "no stamp", Line: `type=SYSCALL msg=audit(x:1): pid=1`, Err: true},
 	{Name: "no closing parenthesis", Line: `type=SYSCALL msg=audit(1714979297.000:5009 pid=1`, Err: true},
 }

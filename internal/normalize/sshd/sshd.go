@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -14,6 +15,9 @@ func init() { normalize.Register(Parser{}) }
 type Parser struct{}
 
 var _ normalize.Parser = Parser{}
+
+// ErrTruncated marks an sshd login line cut before its source address.
+var ErrTruncated = errors.New("sshd: login line without its source address")
 
 // Name returns "sshd".
 func (Parser) Name() string { return "sshd" }
@@ -44,8 +48,8 @@ var (
 )
 
 // Parse fills e from an auth.log line. A line of a known program that
-// matches none of the known messages is kept with its message; Parse
-// never fails.
+// matches none of the known messages is kept with its message; only a
+// login line cut before its address fails.
 func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event) error {
 	e.Dataset = "log.linux.auth"
 	e.SetStr("event.kind", "event")
@@ -61,7 +65,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 	}
 	switch m.AppName {
 	case "sshd", "sshd-session":
-		ssh(e, s)
+		return ssh(e, s)
 	case "sudo":
 		sudo(e, s)
 	case "su":
@@ -93,18 +97,17 @@ func zone(t time.Time, env *normalize.Env) string {
 }
 
 // ssh reads sshd's messages.
-func ssh(e *normalize.Event, s string) {
+func ssh(e *normalize.Event, s string) error {
 	switch {
 	case strings.HasPrefix(s, "Accepted ") || strings.HasPrefix(s, "Failed "):
-		login(e, s)
+		return login(e, s)
 	case strings.HasPrefix(s, "Invalid user "):
 		rest := s[len("Invalid user "):]
 		user, from, ok := strings.Cut(rest, " from ")
-		if !ok {
-			return
+		if !ok || fromPort(e, from) == "" {
+			return ErrTruncated
 		}
 		e.SetStr("user.name", user)
-		fromPort(e, from)
 		e.SetStr("system.auth.ssh.event", "Invalid")
 		e.SetStr("event.action", "ssh_login")
 		e.SetStr("event.outcome", "failure")
@@ -128,11 +131,11 @@ func ssh(e *normalize.Event, s string) {
 		// the underlying authentication module for illegal user NAME from HOST".
 		i := strings.LastIndex(s, " user ")
 		if i <= 0 {
-			return
+			return nil
 		}
 		user, from, ok := strings.Cut(s[i+len(" user "):], " from ")
 		if !ok || user == "" || strings.IndexByte(user, ' ') >= 0 {
-			return
+			return nil
 		}
 		e.SetStr("system.auth.ssh.event", s[:i])
 		e.SetStr("user.name", user)
@@ -142,25 +145,27 @@ func ssh(e *normalize.Event, s string) {
 			e.SetStr("source.domain", host)
 		}
 	}
+	return nil
 }
 
 // login reads "Accepted|Failed METHOD for [invalid user ]USER from IP
 // port PORT PROTO[: SIGNATURE]".
-func login(e *normalize.Event, s string) {
+func login(e *normalize.Event, s string) error {
 	event, s, _ := strings.Cut(s, " ")
 	method, s, _ := strings.Cut(s, " ")
 	s, ok := strings.CutPrefix(s, "for ")
 	if !ok {
-		return
+		return nil // "Failed to ...": another message
 	}
 	i := strings.LastIndex(s, " from ")
 	if i < 0 {
-		return
+		return ErrTruncated
 	}
-	user := strings.TrimPrefix(s[:i], "invalid user ")
-	e.SetStr("user.name", user)
 	rest := s[i+len(" from "):]
-	fromPort(e, rest)
+	if fromPort(e, rest) == "" {
+		return ErrTruncated
+	}
+	e.SetStr("user.name", strings.TrimPrefix(s[:i], "invalid user "))
 	if _, sig, ok := strings.Cut(rest, ": "); ok {
 		e.SetStr("system.auth.ssh.signature", sig)
 	}
@@ -175,6 +180,7 @@ func login(e *normalize.Event, s string) {
 		e.SetStr("event.outcome", "failure")
 		e.SetStrs("event.category", catAuth...)
 	}
+	return nil
 }
 
 // disconnect reads "[invalid |authenticating ]user USER IP port PORT..."
@@ -195,13 +201,18 @@ func disconnect(e *normalize.Event, event, s string) {
 	e.SetStrs("event.type", typeEnd...)
 }
 
-// fromPort reads "IP[ port PORT]..." into source.ip and source.port and
-// returns the address.
+// fromPort reads "HOST[ port PORT]..." into source.ip (or, for a name
+// that sshd resolved, source.address and source.domain) and source.port,
+// and returns the host; "" when there is none or it is a cut address.
 func fromPort(e *normalize.Event, s string) string {
 	ip, rest, _ := strings.Cut(s, " ")
 	ip = strings.TrimSuffix(ip, ":")
 	if !e.SetIP("source.ip", ip) {
-		return ""
+		if !hasLetter(ip) {
+			return ""
+		}
+		e.SetStr("source.address", ip)
+		e.SetStr("source.domain", ip)
 	}
 	if p, ok := strings.CutPrefix(rest, "port "); ok {
 		p, _, _ = strings.Cut(p, " ")
@@ -209,6 +220,15 @@ func fromPort(e *normalize.Event, s string) string {
 		e.SetIntStr("source.port", p)
 	}
 	return ip
+}
+
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // pam reads pam_unix's session and authentication-failure lines.

@@ -115,6 +115,13 @@ var cases = []normalizetest.Case{
 		Want: map[string]any{"event.outcome": "failure", "user.name": "alice", "user.effective.name": "root"},
 	},
 	{
+		Name: "invalid user from a resolved name",
+		Line: `May  6 07:08:25 bastion sshd[2015]: Invalid user test from scanner.example.net port 4000`,
+		Want: map[string]any{"source.domain": "scanner.example.net", "source.port": 4000, "_absent": []any{"source.ip"}},
+	},
+	{Name: "login cut before the address", Line: `May  6 07:08:26 bastion sshd[2016]: Accepted password for alice from 198.51.`, Err: true},
+	{Name: "invalid user cut", Line: `May  6 07:08:27 bastion sshd[2017]: Invalid user bob fr`, Err: true},
+	{
 		Name: "other sshd message kept",
 		Line: `May  6 07:08:24 bastion sshd[2014]: Server listening on 0.0.0.0 port 22.`,
 		Want: map[string]any{"message": "Server listening on 0.0.0.0 port 22.", "_absent": []any{"event.action", "source.ip"}},

@@ -20,6 +20,9 @@ var _ normalize.Parser = Parser{}
 var (
 	ErrShort = errors.New("umbrella: fewer than 10 fields")
 	ErrTime  = errors.New("umbrella: bad timestamp")
+	// ErrTruncated marks a line that does not end with the closing quote
+	// of its last field: it was cut.
+	ErrTruncated = errors.New("umbrella: last field not closed")
 )
 
 // Name returns "umbrella".
@@ -78,6 +81,9 @@ var (
 
 // Parse fills e from a DNS log line.
 func (Parser) Parse(m *normalize.Message, _ *normalize.Env, e *normalize.Event) error {
+	if !strings.HasSuffix(m.Body, `"`) {
+		return ErrTruncated
+	}
 	var buf [nCols + 1]string
 	f := normalize.SplitCSV(m.Body, buf[:0], len(buf))
 	if len(f) < colCategories+1 {

@@ -39,6 +39,7 @@ var cases = []normalizetest.Case{
 		Line: `"2024-05-06 07:08:11","Site-A","Site-A","10.0.0.7","203.0.113.9","Allowed","16 (TXT)","NOERROR","example.org.",""`,
 		Want: map[string]any{"dns.question.type": "16 (TXT)", "_absent": []any{"cisco.umbrella.categories", "network.name"}},
 	},
+	{Name: "cut", Line: `"2024-05-06 07:08:11","Site-A","Site-A","10.0.0.7","203.0.113.9","Allowed","16 (TXT)","NOERROR","example.org.","News,Sof`, Err: true},
 	{Name: "bad time", Line: `"2024-13-06 07:08:11","a","a","10.0.0.7","203.0.113.9","Allowed","16 (TXT)","NOERROR","example.org.",""`, Err: true},
 	{Name: "short", Line: `"2024-05-06 07:08:11","a","a","10.0.0.7","203.0.113.9","Allowed","16 (TXT)","NOERROR","x"`, Err: true},
 }
