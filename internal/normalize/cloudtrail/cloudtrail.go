@@ -30,7 +30,7 @@ func (Parser) Name() string { return "cloudtrail" }
 // "eventSource" keys.
 func (Parser) Detect(m *normalize.Message) bool {
 	b := m.Body
-	return len(b) > 0 && b[0] == '{' && strings.Contains(b, `"eventVersion"`) && strings.Contains(b, `"eventSource"`)
+	return len(b) > 0 && b[0] == '{' && jsonscan.HasKey(b, `"eventVersion"`) && jsonscan.HasKey(b, `"eventSource"`)
 }
 
 var (

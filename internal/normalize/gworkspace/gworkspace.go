@@ -38,8 +38,8 @@ func (Parser) Detect(m *normalize.Message) bool {
 	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	return strings.Contains(b, `admin#reports#activity`) ||
-		strings.Contains(b, `"uniqueQualifier"`) && strings.Contains(b, `"applicationName"`)
+	return strings.Contains(b, `#reports#activity`) || // '#' first: strings.Index skips ahead with IndexByte
+		jsonscan.HasKey(b, `"uniqueQualifier"`) && jsonscan.HasKey(b, `"applicationName"`)
 }
 
 var (

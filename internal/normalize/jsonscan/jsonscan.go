@@ -460,17 +460,65 @@ func hex4(s string, i int) (rune, bool) {
 
 // HasKey reports whether s has quoted (the key with its quotes, as in
 // `"winlog"`) followed by a colon: a cheap test for Detect functions that
-// does not take a string value for a key. It does not parse s.
+// does not take a string value for a key. It does not parse s. The search
+// runs strings.IndexByte over the key's rarest byte in JSON text (an
+// upper-case letter of a camelCase key, '_', '#', ...) and compares around
+// each hit, which on a 2 KB record that lacks the key costs tens of
+// nanoseconds rather than the hundreds of a substring search whose first
+// byte is a quote.
 func HasKey(s, quoted string) bool {
-	for {
-		i := strings.Index(s, quoted)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(quoted):]
-		j := skipSpace(s, 0)
-		if j < len(s) && s[j] == ':' {
-			return true
+	if quoted == "" {
+		return false
+	}
+	anchor := 0
+	for i := 1; i < len(quoted); i++ {
+		if rarity[quoted[i]] < rarity[quoted[anchor]] {
+			anchor = i
 		}
 	}
+	c := quoted[anchor]
+	for i := anchor; i < len(s); {
+		j := strings.IndexByte(s[i:], c)
+		if j < 0 {
+			return false
+		}
+		at := i + j - anchor
+		i += j + 1
+		if end := at + len(quoted); end <= len(s) && s[at:end] == quoted {
+			k := skipSpace(s, end)
+			if k < len(s) && s[k] == ':' {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+// rarity ranks bytes by how often they appear in JSON log records, rarest
+// (lowest) first: upper-case letters, then punctuation seldom used, then
+// lower-case letters by English frequency; quotes, digits, colons and
+// commas are the most common.
+var rarity = func() [256]uint8 {
+	var r [256]uint8
+	for i := range r {
+		r[i] = 100
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		r[c] = 10
+	}
+	for i, c := range "#@$!~^|`" {
+		r[c] = uint8(20 + i)
+	}
+	for i, c := range "zqxjkvbpygfwmuclhdrsnioate" { // rarest lower-case letters first
+		r[c] = uint8(30 + i)
+	}
+	r['_'] = 60
+	r['.'] = 61
+	r['-'] = 62
+	r['/'] = 63
+	for c := '0'; c <= '9'; c++ {
+		r[c] = 90
+	}
+	r[' '], r[','], r[':'], r['"'] = 95, 96, 97, 99
+	return r
+}()

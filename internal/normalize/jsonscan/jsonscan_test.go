@@ -152,6 +152,11 @@ func FuzzMembers(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		for _, key := range []string{`"a"`, `"eventVersion"`, `"ts"`, `x`} {
+			if HasKey(s, key) != hasKeySlow(s, key) {
+				t.Fatalf("HasKey(%q, %q) = %v", s, key, !hasKeySlow(s, key))
+			}
+		}
 		it := Members(s)
 		got := map[string]string{}
 		kinds := map[string]Kind{}
@@ -218,4 +223,29 @@ func TestHasKey(t *testing.T) {
 			t.Errorf("HasKey(%q, %q) = %v", c.s, c.key, got)
 		}
 	}
+}
+
+func TestHasKeyAnchors(t *testing.T) {
+	rec := `{"eventType":"x","eventVersion":"1.08","a_b":1,"ts" :2,"zz":"\"eventSource\":"}`
+	for key, want := range map[string]bool{
+		`"eventVersion"`: true, `"eventType"`: true, `"a_b"`: true, `"ts"`: true, `"eventSource"`: false,
+		`"version"`: false, `"Type"`: false, `"zz"`: true, `"z"`: false, ``: false,
+	} {
+		if got := HasKey(rec, key); got != want {
+			t.Errorf("HasKey(%q) = %v", key, got)
+		}
+	}
+}
+
+// hasKeySlow is HasKey written the obvious way, for the fuzz target.
+func hasKeySlow(s, quoted string) bool {
+	for i := 0; i+len(quoted) <= len(s); i++ {
+		if s[i:i+len(quoted)] == quoted {
+			k := skipSpace(s, i+len(quoted))
+			if k < len(s) && s[k] == ':' {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -28,7 +28,7 @@ func (Parser) Name() string { return "okta" }
 // "published" keys.
 func (Parser) Detect(m *normalize.Message) bool {
 	b := m.Body
-	return len(b) > 0 && b[0] == '{' && strings.Contains(b, `"eventType"`) && strings.Contains(b, `"published"`)
+	return len(b) > 0 && b[0] == '{' && jsonscan.HasKey(b, `"published"`) && jsonscan.HasKey(b, `"eventType"`)
 }
 
 var (

@@ -33,7 +33,7 @@ func (Parser) Name() string { return "suricata" }
 // keys.
 func (Parser) Detect(m *normalize.Message) bool {
 	b := m.Body
-	return len(b) > 0 && b[0] == '{' && strings.Contains(b, `"event_type"`) && strings.Contains(b, `"timestamp"`)
+	return len(b) > 0 && b[0] == '{' && jsonscan.HasKey(b, `"event_type"`) && jsonscan.HasKey(b, `"timestamp"`)
 }
 
 var (

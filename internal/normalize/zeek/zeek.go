@@ -38,10 +38,8 @@ func (Parser) Detect(m *normalize.Message) bool {
 	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	if strings.Contains(b, `"id.orig_h"`) {
-		return true
-	}
-	return strings.Contains(b, `"ts"`) && (strings.Contains(b, `"uid"`) || strings.Contains(b, `"fuid"`))
+	return jsonscan.HasKey(b, `"id.orig_h"`) ||
+		(jsonscan.HasKey(b, `"uid"`) || jsonscan.HasKey(b, `"fuid"`)) && jsonscan.HasKey(b, `"ts"`)
 }
 
 var (
