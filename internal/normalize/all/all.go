@@ -20,6 +20,7 @@ import (
 	_ "github.com/flowsift/flowsift/internal/normalize/infoblox"
 	_ "github.com/flowsift/flowsift/internal/normalize/iptables"
 	_ "github.com/flowsift/flowsift/internal/normalize/junipersrx"
+	_ "github.com/flowsift/flowsift/internal/normalize/m365"
 	_ "github.com/flowsift/flowsift/internal/normalize/okta"
 	_ "github.com/flowsift/flowsift/internal/normalize/panos"
 	_ "github.com/flowsift/flowsift/internal/normalize/sonicwall"

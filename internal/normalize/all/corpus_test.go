@@ -47,7 +47,7 @@ var corpusFolders = map[string]corpusFolder{
 	"juniper-srx":            {"junipersrx", "", 0, true},         // RFC 5424 times with offsets
 	"linux-auditd":           {"auditd", "", 0, true},             // epoch times
 	"linux-sshd-auth":        {"sshd", "", 2025, true},            // YEAR QUIRK: the peer's year was 2025, UTC
-	"m365-audit":             {"m365", "", 0, false},              // CreationTime without zone = UTC
+	"m365-audit":             {"m365", "", 0, true},               // CreationTime without zone = UTC
 	"nginx-access":           {"accesslog", "", 0, true},          // the lines carry their offset
 	"okta-system":            {"okta", "", 0, true},               // JSON, times in Z
 	"opnsense-filterlog":     {"filterlog", "-04:00", 2022, true}, // tz_offset -04:00; the peer's year 2022
