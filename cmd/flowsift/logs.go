@@ -26,6 +26,7 @@ import (
 
 // logFlags configure the log normalizer of read and collect.
 type logFlags struct {
+	org        string
 	parser     string
 	timezone   string
 	year       int
@@ -37,11 +38,12 @@ func (f *logFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.timezone, "log-timezone", "", "timezone of log timestamps that carry none: an IANA name (Europe/Berlin), Local, UTC or +09:30 (default UTC)")
 	fs.IntVar(&f.year, "log-year", 0, "year of log timestamps without one (BSD syslog); 0: the current year")
 	fs.BoolVar(&f.noOriginal, "no-original", false, "do not keep each log line as event.original")
+	fs.StringVar(&f.org, "log-organization", "", "organization.name of lines that do not name theirs (an MSSP customer, a Microsoft 365 tenant)")
 }
 
 func (f *logFlags) config() normalize.Config {
 	c := normalize.DefaultConfig()
-	c.Parser, c.Timezone, c.Year, c.KeepOriginal = f.parser, f.timezone, f.year, !f.noOriginal
+	c.Parser, c.Timezone, c.Year, c.KeepOriginal, c.Organization = f.parser, f.timezone, f.year, !f.noOriginal, f.org
 	return c
 }
 

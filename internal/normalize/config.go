@@ -24,6 +24,10 @@ type Config struct {
 	Timezone string `yaml:"timezone"`
 	// Year of yearless timestamps (BSD syslog); 0 is the current year.
 	Year int `yaml:"year"`
+	// Organization names the organization (an MSSP's customer, a
+	// Microsoft 365 tenant such as contoso.onmicrosoft.com) the lines
+	// belong to, as organization.name, where a line does not name it.
+	Organization string `yaml:"organization"`
 	// KeepOriginal stores each line as event.original.
 	KeepOriginal bool `yaml:"keep_original"`
 	// MaxLine is the number of bytes of a line that are parsed; the rest

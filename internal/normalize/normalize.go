@@ -58,7 +58,7 @@ func New(cfg Config) (*Normalizer, error) {
 	loc, _ := ParseLocation(cfg.Timezone)
 	n := &Normalizer{
 		cfg:    cfg,
-		env:    Env{Location: loc, Year: cfg.Year, KeepOriginal: cfg.KeepOriginal},
+		env:    Env{Location: loc, Year: cfg.Year, KeepOriginal: cfg.KeepOriginal, Organization: cfg.Organization},
 		forced: -1,
 	}
 	index := map[string]int{}
@@ -233,6 +233,9 @@ func (n *Normalizer) finish(m *Message, orig string, truncated bool, e *Event) {
 	}
 	if truncated {
 		e.SetBool("flowsift.truncated", true)
+	}
+	if n.env.Organization != "" && !e.Has("organization.name") {
+		e.SetStr("organization.name", n.env.Organization)
 	}
 	if n.env.KeepOriginal {
 		if len(orig) > n.cfg.MaxOriginal {

@@ -10,6 +10,9 @@ type Env struct {
 	Location     *time.Location // zone of timestamps that carry none; nil is UTC
 	Year         int            // year of yearless timestamps (BSD syslog); 0 is the current year
 	KeepOriginal bool           // store the line as event.original
+	// Organization is the organization (customer, tenant) the source's
+	// lines belong to, when the lines do not say: organization.name.
+	Organization string
 }
 
 // Loc returns the location for zone-less timestamps (UTC when unset).

@@ -112,6 +112,18 @@ func collides(name string, static []string) bool {
 	return false
 }
 
+// plainName reports whether a name makes a plain store column: lower-case
+// letters, digits, '_' and '.' (winlog.event_data.LogonType stays outside
+// the schema, found by free text and written under its name).
+func plainName(n string) bool {
+	for _, r := range n {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
 func renderLogSchema(specs map[string]*logFieldSpec) []byte {
 	var static, names []string
 	for i := range record.Fields {
@@ -120,7 +132,7 @@ func renderLogSchema(specs map[string]*logFieldSpec) []byte {
 		}
 	}
 	for n := range specs {
-		if !collides(n, static) {
+		if !collides(n, static) && plainName(n) {
 			names = append(names, n)
 		}
 	}

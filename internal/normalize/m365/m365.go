@@ -121,6 +121,11 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 		return ErrNoOperation
 	}
 	r.finish(e)
+	// Elastic's o365 module names the tenant (its configuration, not the
+	// record) as the host too.
+	if env != nil && env.Organization != "" {
+		e.SetStr("host.name", env.Organization)
+	}
 	return nil
 }
 
