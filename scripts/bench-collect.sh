@@ -45,11 +45,21 @@ have() { command -v "$1" >/dev/null; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt install time)" >&2; exit 2; }
 
 port=29955
+trap 'pkill -P $$ 2>/dev/null || true' EXIT
 # run NAME COUNT_CMD -- COLLECTOR ARGS...: start the collector under GNU
 # time, replay every capture at it, stop it with SIGINT, count.
 run() {
 	local name=$1 count=$2
 	shift 3
+	# A port still bound (SO_REUSEPORT lets a stray collector share it and
+	# take half the packets) is skipped.
+	while ss -Hlun "sport = :$port" | grep -q .; do
+		echo "port $port is in use; trying $((port + 1))" >&2
+		port=$((port + 1))
+	done
+	local -a argv=()
+	for a in "$@"; do argv+=("${a//@PORT@/$port}"); done
+	set -- "${argv[@]}"
 	local out="$work/$name" sent=0
 	mkdir -p "$out"
 	/usr/bin/time -o "$out/time" -f "%U %S %M" "$@" >"$out/stdout" 2>"$out/stderr" &
@@ -80,16 +90,16 @@ run() {
 
 printf "%-28s %10s %10s %8s %8s %12s %8s\n" collector sent written loss CPU-s flows/CPU-s RSS-MiB
 run flowsift-ndjson "wc -l < $work/flowsift-ndjson/flows.ndjson" -- \
-	"$work/bin/flowsift" collect --netflow 127.0.0.1:$port --workers 1 --rcvbuf 64MiB -q -o "$work/flowsift-ndjson/flows.ndjson"
+	"$work/bin/flowsift" collect --netflow 127.0.0.1:@PORT@ --workers 1 --rcvbuf 64MiB -q -o "$work/flowsift-ndjson/flows.ndjson"
 run goflow2-protobuf "python3 scripts/count-delimited.py $work/goflow2-protobuf/flows.bin" -- \
-	"$work/bin/goflow2" -listen "netflow://127.0.0.1:$port?count=1" -format bin -transport.file.sep "" -transport.file "$work/goflow2-protobuf/flows.bin"
+	"$work/bin/goflow2" -listen "netflow://127.0.0.1:@PORT@?count=1" -format bin -transport.file.sep "" -transport.file "$work/goflow2-protobuf/flows.bin"
 run goflow2-json "wc -l < $work/goflow2-json/flows.json" -- \
-	"$work/bin/goflow2" -listen "netflow://127.0.0.1:$port?count=1" -format json -transport.file "$work/goflow2-json/flows.json"
+	"$work/bin/goflow2" -listen "netflow://127.0.0.1:@PORT@?count=1" -format json -transport.file "$work/goflow2-json/flows.json"
 if have nfacctd; then
 	cat >"$work/nfacctd.conf" <<EOF
 daemonize: false
 nfacctd_ip: 127.0.0.1
-nfacctd_port: $((port))
+nfacctd_port: NFPORT
 plugins: print[p]
 aggregate[p]: src_host, dst_host, src_port, dst_port, proto, tos, timestamp_start, timestamp_end, in_iface, out_iface
 print_output[p]: json
@@ -102,10 +112,10 @@ EOF
 	# nfacctd's print plugin aggregates flows with equal keys (the loops
 	# repeat them), so its file cannot count what it decoded: the row
 	# shows the flows sent, which holds when the other rows lose none.
-	run nfacctd "echo \$sent" -- nfacctd -f "$work/nfacctd.conf"
+	run nfacctd "echo \$sent" -- sh -c "sed 's/NFPORT/\$0/' $work/nfacctd.conf > $work/nfacctd.run.conf && exec nfacctd -f $work/nfacctd.run.conf" @PORT@
 fi
 if have nfcapd && have nfdump; then
 	mkdir -p "$work/nfcapd/data"
-	run nfcapd "nfdump -R $work/nfcapd/data -q -o 'fmt:%sa' | wc -l" -- nfcapd -b 127.0.0.1 -p $port -w "$work/nfcapd/data" -S 0
+	run nfcapd "nfdump -R $work/nfcapd/data -q -o 'fmt:%sa' | wc -l" -- nfcapd -b 127.0.0.1 -p @PORT@ -w "$work/nfcapd/data" -S 0
 fi
 echo "(loss: flows sent by flowreplay and not written by the collector)" >&2
