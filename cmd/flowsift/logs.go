@@ -26,6 +26,7 @@ import (
 
 // logFlags configure the log normalizer of read and collect.
 type logFlags struct {
+	sources    map[string]string
 	org        string
 	parser     string
 	timezone   string
@@ -38,12 +39,14 @@ func (f *logFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.timezone, "log-timezone", "", "timezone of log timestamps that carry none: an IANA name (Europe/Berlin), Local, UTC or +09:30 (default UTC)")
 	fs.IntVar(&f.year, "log-year", 0, "year of log timestamps without one (BSD syslog); 0: the current year")
 	fs.BoolVar(&f.noOriginal, "no-original", false, "do not keep each log line as event.original")
+	fs.StringToStringVar(&f.sources, "log-source", nil, "parse the lines of this sender (address or prefix) with this parser, e.g. 10.0.0.1=panos,10.1.0.0/16=fortigate")
 	fs.StringVar(&f.org, "log-organization", "", "organization.name of lines that do not name theirs (an MSSP customer, a Microsoft 365 tenant)")
 }
 
 func (f *logFlags) config() normalize.Config {
 	c := normalize.DefaultConfig()
 	c.Parser, c.Timezone, c.Year, c.KeepOriginal, c.Organization = f.parser, f.timezone, f.year, !f.noOriginal, f.org
+	c.Sources = f.sources
 	return c
 }
 
