@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/flowsift/flowsift/internal/collect"
 	"github.com/flowsift/flowsift/internal/collect/netflow"
@@ -88,16 +89,9 @@ are served as Prometheus metrics with --metrics. Stop with Ctrl-C.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCollect(cmd, &o) },
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.netflow, "netflow", nil, "listen for NetFlow v5/v9 and IPFIX on this UDP address, e.g. :2055 (repeatable)")
-	f.StringArrayVar(&o.netflow, "ipfix", nil, "the same as --netflow, e.g. :4739 (IPFIX's port)")
-	f.StringArrayVar(&o.sflow, "sflow", nil, "listen for sFlow v5 on this UDP address, e.g. :6343 (repeatable)")
-	f.StringSliceVar(&o.syslog, "syslog", nil, "listen for syslog on these addresses: udp://:514, tcp://:514, tls://:6514 (comma-separated or repeated)")
-	f.StringVar(&o.tlsCert, "tls-cert", "", "certificate (PEM) of tls:// syslog listeners")
-	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) of tls:// syslog listeners")
-	o.logs.register(f)
+	registerListenerFlags(f, &o)
+	f.IntVar(&o.workers, "workers", o.workers, "sockets (and goroutines) per UDP listener")
 	f.StringArrayVar(&o.read, "read", nil, "replay the exports in this capture file instead of listening (repeatable)")
-	f.IntVar(&o.workers, "workers", o.workers, "sockets (and goroutines) per listener")
-	f.Var(&o.rcvbuf, "rcvbuf", "socket receive buffer per worker (the kernel caps it at net.core.rmem_max)")
 	f.StringVarP(&o.out, "output", "o", "-", "write records to this file instead of stdout")
 	f.StringVar(&o.storeDir, "store", "", "write the records into the store in this data directory (NDJSON then only with -o)")
 	f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics on this address, e.g. :9191")
@@ -172,25 +166,9 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	if len(o.read) > 0 && len(o.netflow)+len(o.sflow)+len(o.syslog) > 0 {
 		return invalidOptions(cmd, errors.New("--read replays files; it does not go with --netflow, --sflow or --syslog"))
 	}
-	syslogs, err := parseSyslogURLs(o.syslog)
+	syslogs, tlsConf, err := prepareListeners(cmd, o)
 	if err != nil {
-		return invalidOptions(cmd, err)
-	}
-	var tlsConf *tls.Config
-	for _, u := range syslogs {
-		if u.scheme == "tls" && tlsConf == nil {
-			if o.tlsCert == "" || o.tlsKey == "" {
-				return invalidOptions(cmd, errors.New("a tls:// syslog listener needs --tls-cert and --tls-key"))
-			}
-			cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
-			if err != nil {
-				return &exitError{2, fmt.Errorf("--tls-cert/--tls-key: %w", err)}
-			}
-			tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		}
-	}
-	if err := o.logs.config().Validate(); err != nil {
-		return invalidOptions(cmd, err)
+		return err
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -237,7 +215,7 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	if len(o.read) > 0 {
 		runErr = replayExports(o.read, newWorker, locked, log)
 	} else {
-		runErr = listenExports(ctx, o, newWorker, locked, log, stderr, syslogs, tlsConf, logs)
+		runErr = listenExports(ctx, o, newWorker, locked, log, stderr, syslogs, tlsConf, logs, nil)
 	}
 	if logs != nil {
 		logs.flush()
@@ -268,6 +246,49 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	return flushErr
 }
 
+// prepareListeners checks the listener flags of collect and serve and
+// loads the TLS certificate of tls:// syslog listeners.
+func prepareListeners(cmd *cobra.Command, o *collectOptions) ([]syslogURL, *tls.Config, error) {
+	syslogs, err := parseSyslogURLs(o.syslog)
+	if err != nil {
+		return nil, nil, invalidOptions(cmd, err)
+	}
+	var tlsConf *tls.Config
+	for _, u := range syslogs {
+		if u.scheme == "tls" && tlsConf == nil {
+			if o.tlsCert == "" || o.tlsKey == "" {
+				return nil, nil, invalidOptions(cmd, errors.New("a tls:// syslog listener needs --tls-cert and --tls-key"))
+			}
+			cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+			if err != nil {
+				return nil, nil, &exitError{2, fmt.Errorf("--tls-cert/--tls-key: %w", err)}
+			}
+			tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+	}
+	if err := o.logs.config().Validate(); err != nil {
+		return nil, nil, invalidOptions(cmd, err)
+	}
+	if o.workers < 1 || o.workers > 256 {
+		return nil, nil, invalidOptions(cmd, fmt.Errorf("--workers %d: use 1 to 256", o.workers))
+	}
+	return syslogs, tlsConf, nil
+}
+
+// registerListenerFlags adds the listener flags collect and serve share.
+func registerListenerFlags(f *pflag.FlagSet, o *collectOptions) {
+	f.StringArrayVar(&o.netflow, "netflow", nil, "listen for NetFlow v5/v9 and IPFIX on this UDP address, e.g. :2055 (repeatable)")
+	f.StringArrayVar(&o.netflow, "ipfix", nil, "the same as --netflow, e.g. :4739 (IPFIX's port)")
+	f.StringArrayVar(&o.sflow, "sflow", nil, "listen for sFlow v5 on this UDP address, e.g. :6343 (repeatable)")
+	f.StringSliceVar(&o.syslog, "syslog", nil, "listen for syslog on these addresses: udp://:514, tcp://:514, tls://:6514 (comma-separated or repeated)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "certificate (PEM) of tls:// syslog listeners")
+	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) of tls:// syslog listeners")
+	o.logs.register(f)
+	f.Var(&o.rcvbuf, "rcvbuf", "socket receive buffer per UDP worker (the kernel caps it at net.core.rmem_max)")
+}
+
+func (o *collectOptions) listening() bool { return len(o.netflow)+len(o.sflow)+len(o.syslog) > 0 }
+
 func replayExports(files []string, newWorker func() (*collectWorker, error), sink flow.Sink, log *slog.Logger) error {
 	cw, err := newWorker()
 	if err != nil {
@@ -285,7 +306,7 @@ func replayExports(files []string, newWorker func() (*collectWorker, error), sin
 }
 
 func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*collectWorker, error), sink flow.Sink, log *slog.Logger, stderr io.Writer,
-	syslogs []syslogURL, tlsConf *tls.Config, logs *logPipe) error {
+	syslogs []syslogURL, tlsConf *tls.Config, logs *logPipe, reg prometheus.Registerer) error {
 	type listener struct {
 		l     *collect.UDPListener
 		sflow bool
@@ -361,7 +382,18 @@ func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*co
 		streams = append(streams, ln)
 	}
 
-	reg := telemetry.NewRegistry()
+	if reg == nil {
+		r := telemetry.NewRegistry()
+		if o.metrics != "" {
+			srv, err := telemetry.Listen(o.metrics, r)
+			if err != nil {
+				return &exitError{2, fmt.Errorf("--metrics: %w", err)}
+			}
+			defer func() { _ = srv.Close() }()
+			fmt.Fprintf(stderr, "flowsift: metrics on http://%s/metrics\n", srv.Addr())
+		}
+		reg = r
+	}
 	if logs != nil {
 		registerSyslogMetrics(reg, &sst, logs)
 	}
@@ -378,16 +410,22 @@ func listenExports(ctx context.Context, o *collectOptions, newWorker func() (*co
 		}
 		return n
 	})
-	if o.metrics != "" {
-		srv, err := telemetry.Listen(o.metrics, reg)
-		if err != nil {
-			return &exitError{2, fmt.Errorf("--metrics: %w", err)}
-		}
-		defer func() { _ = srv.Close() }()
-		fmt.Fprintf(stderr, "flowsift: metrics on http://%s/metrics\n", srv.Addr())
-	}
-
 	var wg sync.WaitGroup
+	if logs != nil {
+		// A quiet sender's lines must not wait for the next ones.
+		wg.Go(func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					logs.flush()
+				}
+			}
+		})
+	}
 	errs := make([]error, len(ls)+len(udpLogs)+len(streams))
 	for i, l := range ls {
 		wg.Go(func() {

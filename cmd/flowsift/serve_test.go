@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -104,5 +105,73 @@ func TestServe(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "16 characters") {
 		t.Errorf("short token: %v", err)
+	}
+}
+
+// TestServeCollects: serve with a syslog listener is the all-in-one: a
+// line sent to it is normalized, stored and found through the API.
+func TestServeCollects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live listeners skipped with -short")
+	}
+	dir := t.TempDir()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	udp := c.LocalAddr().String()
+	_ = c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	t.Setenv(tokenEnv, "serve-collect-token-123")
+	root := newRootCmd()
+	var stderr syncBuffer
+	root.SetErr(&stderr)
+	root.SetOut(io.Discard)
+	root.SetArgs([]string{"serve", "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--syslog", "udp://" + udp})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	re := regexp.MustCompile(`serving .* on http://(127\.0\.0\.1:\d+)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == ""; {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil && strings.Contains(stderr.String(), "collecting syslog") {
+			base = "http://" + m[1]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s, err := net.Dial("udp", udp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write([]byte(`<134>Nov 23 10:00:02 fw-b filterlog[123]: 5,,,1000000103,em0,match,block,in,4,0x0,,64,0,0,DF,6,tcp,60,203.0.113.9,10.1.1.5,4444,22,0,S,1,,64240,,mss`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/count?q=source.ip:203.0.113.9%20AND%20destination.port:22", nil)
+		req.Header.Set("Authorization", "Bearer serve-collect-token-123")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		body = string(b)
+		if strings.Contains(body, `"count":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the line was not found through the API: %s\n%s", body, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
 	}
 }
