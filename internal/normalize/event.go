@@ -239,7 +239,7 @@ func (e *Event) SetBool(name string, v bool) {
 
 // SetTime sets a time; the zero time is skipped.
 func (e *Event) SetTime(name string, t time.Time) {
-	if t.IsZero() {
+	if t.IsZero() || !Encodable(t) {
 		return
 	}
 	p := e.slot(name)

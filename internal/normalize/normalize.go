@@ -223,7 +223,10 @@ func (n *Normalizer) logPanic(pi int, r any) {
 // finish adds what every event gets: the header time when the parser set
 // none, the syslog priority, the original line.
 func (n *Normalizer) finish(m *Message, orig string, truncated bool, e *Event) {
-	if e.Time.IsZero() {
+	if !Encodable(e.Time) { // a year a hostile line made up: the receive time instead
+		e.Time = time.Time{}
+	}
+	if e.Time.IsZero() && Encodable(m.Time) {
 		e.Time = m.Time
 	}
 	if m.Priority >= 0 && !e.Has("log.syslog.priority") {

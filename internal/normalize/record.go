@@ -36,7 +36,7 @@ func NewRecorder(observer, tenant string) *Recorder {
 func (rc *Recorder) Record(e *Event, recv time.Time, r *record.Record) {
 	*r = record.Record{}
 	r.Timestamp = e.Time.UTC()
-	if e.Time.IsZero() {
+	if e.Time.IsZero() || !Encodable(e.Time) {
 		r.Timestamp = recv.UTC()
 	}
 	r.Event.Dataset = record.Dataset(strings.Clone(e.Dataset))
@@ -48,6 +48,9 @@ func (rc *Recorder) Record(e *Event, recv time.Time, r *record.Record) {
 		switch a.Name {
 		case "@timestamp", "event.dataset", "event.id", "tenant.id":
 			continue // the record's own
+		}
+		if a.Value.Kind == KindTime && !Encodable(a.Value.Time) {
+			continue
 		}
 		l.Fields = append(l.Fields, logField(a))
 	}

@@ -288,11 +288,21 @@ func LocalDateTime(s string, loc *time.Location) (time.Time, bool) {
 	return LocalTime(s[:10], s[11:], loc)
 }
 
+// maxUnix is 9999-12-31T23:59:59Z: later times have no RFC 3339 form.
+const maxUnix = 253402300799
+
+// Encodable reports whether t has an RFC 3339 form (years 0 to 9999):
+// a time a hostile line makes up outside them is not kept.
+func Encodable(t time.Time) bool {
+	y := t.Year()
+	return y >= 0 && y <= 9999
+}
+
 // Epoch converts "seconds[.fraction]" since 1970 to a time.
 func Epoch(s string) (time.Time, bool) {
 	sec, frac, _ := Cut(s, '.')
 	n, ok := Atoi(sec)
-	if !ok || n < 0 || n > 1<<40 {
+	if !ok || n < 0 || n > maxUnix {
 		return time.Time{}, false
 	}
 	ns := 0
