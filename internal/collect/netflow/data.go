@@ -246,9 +246,18 @@ func (d *Decoder) times(h *header, v *vals) (start, end time.Time) {
 		}
 		return time.Time{}
 	}
-	start = pick(kStartSec, kStartMilli, kStartMicroNTP, kStartNanoNTP, kStartUptime, kStartDeltaMicro)
-	end = pick(kEndSec, kEndMilli, kEndMicroNTP, kEndNanoNTP, kEndUptime, kEndDeltaMicro)
-	return start.UTC(), end.UTC()
+	start = plausible(pick(kStartSec, kStartMilli, kStartMicroNTP, kStartNanoNTP, kStartUptime, kStartDeltaMicro))
+	end = plausible(pick(kEndSec, kEndMilli, kEndMicroNTP, kEndNanoNTP, kEndUptime, kEndDeltaMicro))
+	return start, end
+}
+
+// plausible drops a time an exporter (or an attacker) put outside the
+// years a record can be written in.
+func plausible(t time.Time) time.Time {
+	if t.IsZero() || t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // finish fills r from one data record.
