@@ -15,7 +15,7 @@ build: ## build bin/flowsift
 	$(GO) build -trimpath -o $(BIN) ./cmd/flowsift
 
 .PHONY: demo
-demo: build ## read the bundled real captures into a store and NDJSON, then search them
+demo: build ## read the bundled real captures and a firewall log into a store and NDJSON, then search them
 	@rm -rf out/store && mkdir -p out
 	@echo "== flowsift read --store out/store -o out/demo.ndjson testdata/demo/*.pcap"
 	./$(BIN) read --store out/store -o out/demo.ndjson testdata/demo/wikipedia.pcap testdata/demo/instagram.pcap
@@ -23,7 +23,11 @@ demo: build ## read the bundled real captures into a store and NDJSON, then sear
 	@head -n 1 out/demo.ndjson
 	@echo "== flowsift search --store out/store 'network.transport:tcp AND destination.port:443' --top destination.ip"
 	./$(BIN) search --store out/store 'network.transport:tcp AND destination.port:443' --top destination.ip --format table
-	@echo "== now try: ./$(BIN) search --store out/store 'source.ip:192.168.0.0/16 AND NOT destination.port:(80 OR 443)'"
+	@echo "== flowsift read --store out/store --log-year 2011 testdata/demo/firewall.log   # the same network's firewall and sshd logs"
+	./$(BIN) read --store out/store --log-year 2011 testdata/demo/firewall.log
+	@echo "== one connection seen by the sensor (flow, http) and by the firewall, joined on its Community ID:"
+	./$(BIN) search --store out/store 'network.community_id:"1:23JKDxfIoGW8QwmTQ80eENbb+Zw="' --fields @timestamp,event.dataset,source.ip,destination.ip,destination.port,event.action,url.original --format table
+	@echo "== now try: ./$(BIN) search --store out/store 'event.action:ssh_login AND event.outcome:failure' --top source.ip"
 
 .PHONY: test
 test: fmt-check vet lint test-race fuzz-smoke bench-smoke eval check-generated ## everything CI runs
