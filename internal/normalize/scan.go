@@ -355,3 +355,28 @@ func FormatMAC(s string) string {
 	}
 	return string(out[:n])
 }
+
+// Words splits s at runs of spaces into f, without allocating, and
+// returns how many words it holds, or -1 when there are more than len(f).
+func Words(s string, f []string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' {
+			j++
+		}
+		if n == len(f) {
+			return -1
+		}
+		f[n] = s[i:j]
+		n++
+		i = j
+	}
+	return n
+}

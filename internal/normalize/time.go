@@ -316,3 +316,39 @@ func Epoch(s string) (time.Time, bool) {
 	}
 	return time.Unix(n, int64(ns)).UTC(), true
 }
+
+// IsBINDTime reports whether s starts with BIND's "dd-Mon-yyyy hh:mm:ss".
+func IsBINDTime(s string) bool {
+	return len(s) >= 20 && s[2] == '-' && s[6] == '-' && s[11] == ' ' && s[14] == ':' && s[17] == ':' &&
+		s[0] >= '0' && s[0] <= '9'
+}
+
+// BINDTime parses BIND's "dd-Mon-yyyy hh:mm:ss[.fff]" (also in Infoblox
+// lines) at the start of s in loc and returns the length consumed (0 when
+// s does not start with one).
+func BINDTime(s string, loc *time.Location) (time.Time, int) {
+	if !IsBINDTime(s) {
+		return time.Time{}, 0
+	}
+	d, ok1 := Atoi(s[0:2])
+	mo, ok2 := Month(s[3:6])
+	y, ok3 := Atoi(s[7:11])
+	h, ok4 := Atoi(s[12:14])
+	mi, ok5 := Atoi(s[15:17])
+	sec, ok6 := Atoi(s[18:20])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1 {
+		return time.Time{}, 0
+	}
+	n := 20
+	ns := 0
+	if n < len(s) && s[n] == '.' {
+		n++
+		scale := 100_000_000
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			ns += int(s[n]-'0') * scale
+			scale /= 10
+			n++
+		}
+	}
+	return time.Date(int(y), mo, int(d), int(h), int(mi), int(sec), ns, loc), n
+}

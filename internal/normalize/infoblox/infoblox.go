@@ -3,7 +3,6 @@ package infoblox
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/flowsift/flowsift/internal/normalize"
 )
@@ -38,7 +37,7 @@ func (Parser) Detect(m *normalize.Message) bool {
 		if !strings.HasPrefix(s, "client ") {
 			return false
 		}
-	case isStamp(s):
+	case normalize.IsBINDTime(s):
 		i := strings.Index(s[:min(len(s), 80)], "client ")
 		if i < 0 || s[i-1] != ' ' {
 			return false
@@ -51,41 +50,6 @@ func (Parser) Detect(m *normalize.Message) bool {
 		return strings.Contains(s[q:], " response: ")
 	}
 	return m.AppName == "named" && strings.Contains(s, "): query failed ")
-}
-
-// isStamp reports whether s starts with "dd-Mon-yyyy hh:mm:ss".
-func isStamp(s string) bool {
-	return len(s) >= 20 && s[2] == '-' && s[6] == '-' && s[11] == ' ' && s[14] == ':' && s[17] == ':' &&
-		s[0] >= '0' && s[0] <= '9'
-}
-
-// stamp parses BIND's "dd-Mon-yyyy hh:mm:ss[.fff]" at the start of s in
-// loc and returns the length consumed (0 when s does not start with one).
-func stamp(s string, loc *time.Location) (time.Time, int) {
-	if !isStamp(s) {
-		return time.Time{}, 0
-	}
-	d, ok1 := normalize.Atoi(s[0:2])
-	mo, ok2 := normalize.Month(s[3:6])
-	y, ok3 := normalize.Atoi(s[7:11])
-	h, ok4 := normalize.Atoi(s[12:14])
-	mi, ok5 := normalize.Atoi(s[15:17])
-	sec, ok6 := normalize.Atoi(s[18:20])
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1 {
-		return time.Time{}, 0
-	}
-	n := 20
-	ns := 0
-	if n < len(s) && s[n] == '.' {
-		n++
-		scale := 100_000_000
-		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
-			ns += int(s[n]-'0') * scale
-			scale /= 10
-			n++
-		}
-	}
-	return time.Date(int(y), mo, int(d), int(h), int(mi), int(sec), ns, loc), n
 }
 
 // DNS header flags, in the alphabetical order the peer lists them.
@@ -120,7 +84,7 @@ var (
 // Parse fills e from a named line.
 func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event) error {
 	s := m.Body
-	if t, n := stamp(s, env.Loc()); n > 0 {
+	if t, n := normalize.BINDTime(s, env.Loc()); n > 0 {
 		e.Time = t
 		s = normalize.TrimSpace(s[n:])
 	}
@@ -166,7 +130,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 	}
 	q, resp, isResp := strings.Cut(q, " response: ")
 	var f [5]string
-	n := words(q, f[:])
+	n := normalize.Words(q, f[:])
 	if n < 3 {
 		return ErrNoQuery
 	}
@@ -301,29 +265,4 @@ func flags(s string, response bool) int {
 		}
 	}
 	return mask
-}
-
-// words splits s at runs of spaces into f and returns how many words it
-// holds, or -1 when there are more than len(f).
-func words(s string, f []string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		if i == len(s) {
-			break
-		}
-		j := i
-		for j < len(s) && s[j] != ' ' {
-			j++
-		}
-		if n == len(f) {
-			return -1
-		}
-		f[n] = s[i:j]
-		n++
-		i = j
-	}
-	return n
 }
