@@ -170,7 +170,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 		if v.Kind != jsonscan.Object {
 			return nil // null, or a string for some services
 		}
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			if k == "ConsoleLogin" {
 				r.consoleLogin = v.Str()
 			}
@@ -180,7 +180,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 		if v.Kind != jsonscan.Object {
 			return nil
 		}
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "MFAUsed":
 				if s := v.Str(); s == "Yes" || s == "No" {
@@ -196,7 +196,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "tlsDetails":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "tlsVersion":
 				if ver, ok := strings.CutPrefix(v.Str(), "TLSv"); ok {
@@ -215,7 +215,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 }
 
 func (r *record) identity(v jsonscan.Value, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "type":
 			r.idType = v.Str()
@@ -235,10 +235,10 @@ func (r *record) identity(v jsonscan.Value, e *normalize.Event) error {
 		case "invokedBy":
 			e.SetStr("aws.cloudtrail.user_identity.invoked_by", v.Str())
 		case "sessionContext":
-			return each(v, func(k string, v jsonscan.Value) error {
+			return v.Each(func(k string, v jsonscan.Value) error {
 				switch k {
 				case "attributes":
-					return each(v, func(k string, v jsonscan.Value) error {
+					return v.Each(func(k string, v jsonscan.Value) error {
 						switch k {
 						case "mfaAuthenticated":
 							if b, ok := v.Bool(); ok {
@@ -250,7 +250,7 @@ func (r *record) identity(v jsonscan.Value, e *normalize.Event) error {
 						return nil
 					})
 				case "sessionIssuer":
-					return each(v, func(k string, v jsonscan.Value) error {
+					return v.Each(func(k string, v jsonscan.Value) error {
 						switch k {
 						case "userName":
 							r.issuerName = v.Str()
@@ -271,28 +271,6 @@ func (r *record) identity(v jsonscan.Value, e *normalize.Event) error {
 		}
 		return nil
 	})
-}
-
-// each runs fn over the members of an object value; null is empty, any
-// other non-object is an error, as is a damaged object.
-func each(v jsonscan.Value, fn func(k string, v jsonscan.Value) error) error {
-	if v.IsNull() {
-		return nil
-	}
-	it := v.Members()
-	for {
-		k, v, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := fn(k, v); err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("cloudtrail: %w", err)
-	}
-	return nil
 }
 
 func (r *record) finish(e *normalize.Event) {

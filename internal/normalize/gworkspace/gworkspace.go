@@ -135,7 +135,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 	case "events":
 		r.events = v
 	case "id":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "time":
 				if t, n := normalize.ParseISO(v.Str(), env); n > 0 {
@@ -152,7 +152,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "actor":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "email":
 				email := v.Str()
@@ -185,7 +185,7 @@ func (r *record) event(v jsonscan.Value, e *normalize.Event) (name, typ string, 
 	if validName(r.app) {
 		prefix = "google_workspace." + r.app + "."
 	}
-	err = each(v, func(k string, v jsonscan.Value) error {
+	err = v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "name":
 			name = v.Str()
@@ -222,7 +222,7 @@ func (r *record) parameter(p jsonscan.Value, prefix string, e *normalize.Event) 
 	var name string
 	var val jsonscan.Value
 	var kind string
-	if err := each(p, func(k string, v jsonscan.Value) error {
+	if err := p.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "name":
 			name = v.Str()
@@ -301,28 +301,6 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-// each runs fn over the members of an object value; null is empty, any
-// other non-object is an error, as is a damaged object.
-func each(v jsonscan.Value, fn func(k string, v jsonscan.Value) error) error {
-	if v.IsNull() {
-		return nil
-	}
-	it := v.Members()
-	for {
-		k, v, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := fn(k, v); err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("googleworkspace: %w", err)
-	}
-	return nil
 }
 
 func (r *record) finish(e *normalize.Event, name, typ string) {

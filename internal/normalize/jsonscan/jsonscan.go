@@ -141,6 +141,26 @@ func (v Value) Members() Iter {
 	return Iter{s: v.raw, i: 1}
 }
 
+// Each runs fn over the members of an object value, stopping at fn's
+// first error; null is an empty object, any other kind is ErrNotObject,
+// and a damaged object gives the iterator's error.
+func (v Value) Each(fn func(k string, v Value) error) error {
+	if v.IsNull() {
+		return nil
+	}
+	it := v.Members()
+	for {
+		k, m, ok := it.Next()
+		if !ok {
+			break
+		}
+		if err := fn(k, m); err != nil {
+			return err
+		}
+	}
+	return it.Err()
+}
+
 // Elems returns an iterator over an array value's elements; for other
 // kinds the iterator is empty and its Err is ErrNotArray.
 func (v Value) Elems() Elems {

@@ -102,7 +102,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 	case "version":
 		e.SetStr("okta.version", v.Text())
 	case "outcome":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "result":
 				r.result = v.Str()
@@ -114,7 +114,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "actor":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "id":
 				e.SetStr("okta.actor.id", v.Str())
@@ -144,7 +144,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 	case "client":
 		return client(v, e)
 	case "authenticationContext":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "externalSessionId":
 				e.SetStr("okta.authentication_context.external_session_id", v.Str())
@@ -160,7 +160,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "securityContext":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "asNumber":
 				if n, ok := v.Int(); ok {
@@ -180,7 +180,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "transaction":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "id", "type":
 				e.SetStr("okta.transaction."+k, v.Str())
@@ -188,11 +188,11 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 			return nil
 		})
 	case "debugContext":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			if k != "debugData" {
 				return nil
 			}
-			return each(v, func(k string, v jsonscan.Value) error {
+			return v.Each(func(k string, v jsonscan.Value) error {
 				switch k {
 				case "requestUri":
 					e.SetStr("okta.debug_context.debug_data.request_uri", v.Str())
@@ -221,7 +221,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 // client reads the client part: address, user agent, zone and the
 // location Okta resolved for the address.
 func client(v jsonscan.Value, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "ipAddress":
 			e.SetIP("client.ip", v.Str())
@@ -235,7 +235,7 @@ func client(v jsonscan.Value, e *normalize.Event) error {
 		case "id":
 			e.SetStr("okta.client.id", v.Str())
 		case "userAgent":
-			return each(v, func(k string, v jsonscan.Value) error {
+			return v.Each(func(k string, v jsonscan.Value) error {
 				switch k {
 				case "rawUserAgent":
 					e.SetStr("user_agent.original", v.Str())
@@ -247,7 +247,7 @@ func client(v jsonscan.Value, e *normalize.Event) error {
 				return nil
 			})
 		case "geographicalContext":
-			return each(v, func(k string, v jsonscan.Value) error {
+			return v.Each(func(k string, v jsonscan.Value) error {
 				switch k {
 				case "city":
 					e.SetStr("client.geo.city_name", v.Str())
@@ -278,7 +278,7 @@ func (r *record) targets(v jsonscan.Value, e *normalize.Event) error {
 			break
 		}
 		var typ, id, alt, display string
-		if err := each(t, func(k string, v jsonscan.Value) error {
+		if err := t.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "type":
 				typ = v.Str()
@@ -312,28 +312,6 @@ func (r *record) targets(v jsonscan.Value, e *normalize.Event) error {
 	}
 	if err := el.Err(); err != nil {
 		return fmt.Errorf("okta: target: %w", err)
-	}
-	return nil
-}
-
-// each runs fn over the members of an object value; null is empty, any
-// other non-object is an error, as is a damaged object.
-func each(v jsonscan.Value, fn func(k string, v jsonscan.Value) error) error {
-	if v.IsNull() {
-		return nil
-	}
-	it := v.Members()
-	for {
-		k, v, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := fn(k, v); err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("okta: %w", err)
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 	case "fileinfo":
 		return fileinfo(v, e)
 	case "anomaly":
-		return each(v, func(k string, v jsonscan.Value) error {
+		return v.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "type", "event", "layer":
 				e.SetStr("suricata.eve.anomaly."+k, v.Str())
@@ -176,30 +176,8 @@ func (r *record) top(k string, v jsonscan.Value, env *normalize.Env, e *normaliz
 	return nil
 }
 
-// each runs fn over the members of an object value; a value that is not
-// an object is an error, as is a damaged one.
-func each(v jsonscan.Value, fn func(k string, v jsonscan.Value) error) error {
-	if v.IsNull() {
-		return nil
-	}
-	it := v.Members()
-	for {
-		k, v, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := fn(k, v); err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("suricata: %w", err)
-	}
-	return nil
-}
-
 func (r *record) alert(v jsonscan.Value, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "action":
 			r.action = v.Str()
@@ -223,7 +201,7 @@ func (r *record) alert(v jsonscan.Value, e *normalize.Event) error {
 }
 
 func (r *record) flow(v jsonscan.Value, env *normalize.Env, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		n, isInt := v.Int()
 		switch k {
 		case "bytes_toserver":
@@ -252,7 +230,7 @@ func (r *record) flow(v jsonscan.Value, env *normalize.Env, e *normalize.Event) 
 }
 
 func http(v jsonscan.Value, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "hostname":
 			e.SetStr("destination.domain", v.Str())
@@ -289,7 +267,7 @@ func http(v jsonscan.Value, e *normalize.Event) error {
 }
 
 func (r *record) dns(v jsonscan.Value, e *normalize.Event) error {
-	err := each(v, func(k string, v jsonscan.Value) error {
+	err := v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "type":
 			e.SetStr("dns.type", v.Str())
@@ -308,7 +286,7 @@ func (r *record) dns(v jsonscan.Value, e *normalize.Event) error {
 		case "queries": // EVE version 3: the question in a list
 			q := v.Elems()
 			if first, ok := q.Next(); ok {
-				return each(first, func(k string, v jsonscan.Value) error {
+				return first.Each(func(k string, v jsonscan.Value) error {
 					switch k {
 					case "rrname":
 						question(e, v.Str())
@@ -324,7 +302,7 @@ func (r *record) dns(v jsonscan.Value, e *normalize.Event) error {
 			if len(r.answerData) > 0 {
 				return nil // the same answers as the detailed list
 			}
-			return each(v, func(rrtype string, v jsonscan.Value) error {
+			return v.Each(func(rrtype string, v jsonscan.Value) error {
 				return r.addAnswers(v, rrtype)
 			})
 		}
@@ -376,7 +354,7 @@ func (r *record) answers(v jsonscan.Value) error {
 			return fmt.Errorf("suricata: more than %d DNS answers", maxAnswers)
 		}
 		var data, typ, ttl string
-		if err := each(a, func(k string, v jsonscan.Value) error {
+		if err := a.Each(func(k string, v jsonscan.Value) error {
 			switch k {
 			case "rdata":
 				data = v.Text()
@@ -434,7 +412,7 @@ func (r *record) answer(data, typ, ttl string) {
 }
 
 func tls(v jsonscan.Value, env *normalize.Env, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "sni":
 			e.SetStr("tls.client.server_name", v.Str())
@@ -460,7 +438,7 @@ func tls(v jsonscan.Value, env *normalize.Env, e *normalize.Event) error {
 				}
 			}
 		case "ja3", "ja3s":
-			return each(v, func(sub string, h jsonscan.Value) error {
+			return v.Each(func(sub string, h jsonscan.Value) error {
 				if sub == "hash" {
 					if k == "ja3" {
 						e.SetStr("tls.client.ja3", h.Str())
@@ -507,7 +485,7 @@ func commonName(dn string) string {
 }
 
 func fileinfo(v jsonscan.Value, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "filename":
 			p := v.Str()

@@ -78,14 +78,14 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 		case "message":
 			e.SetStr("message", v.Str())
 		case "host":
-			err = each(v, func(k string, v jsonscan.Value) error {
+			err = v.Each(func(k string, v jsonscan.Value) error {
 				if k == "name" {
 					e.SetStr("host.name", v.Str())
 				}
 				return nil
 			})
 		case "event":
-			err = each(v, func(k string, v jsonscan.Value) error {
+			err = v.Each(func(k string, v jsonscan.Value) error {
 				switch k {
 				case "code":
 					if r.eventID == "" {
@@ -103,7 +103,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 				return nil
 			})
 		case "log":
-			err = each(v, func(k string, v jsonscan.Value) error {
+			err = v.Each(func(k string, v jsonscan.Value) error {
 				if k == "level" && r.level == "" {
 					r.level = v.Str()
 				}
@@ -129,7 +129,7 @@ func (Parser) Parse(m *normalize.Message, env *normalize.Env, e *normalize.Event
 
 // winlog reads Winlogbeat's winlog object.
 func (r *record) winlog(v jsonscan.Value, env *normalize.Env, e *normalize.Event) error {
-	return each(v, func(k string, v jsonscan.Value) error {
+	return v.Each(func(k string, v jsonscan.Value) error {
 		switch k {
 		case "event_id":
 			r.eventID = v.Text()
@@ -176,7 +176,7 @@ func (r *record) winlog(v jsonscan.Value, env *normalize.Env, e *normalize.Event
 				return fmt.Errorf("windows: keywords: %w", err)
 			}
 		case "event_data", "user_data":
-			return each(v, func(k string, v jsonscan.Value) error {
+			return v.Each(func(k string, v jsonscan.Value) error {
 				return r.eventData(k, v, e)
 			})
 		}
@@ -340,28 +340,6 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-// each runs fn over the members of an object value; null is empty, any
-// other non-object is an error, as is a damaged object.
-func each(v jsonscan.Value, fn func(k string, v jsonscan.Value) error) error {
-	if v.IsNull() {
-		return nil
-	}
-	it := v.Members()
-	for {
-		k, v, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := fn(k, v); err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("windows: %w", err)
-	}
-	return nil
 }
 
 func isoTime(s string, env *normalize.Env) time.Time {
