@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -22,7 +21,6 @@ import (
 	"github.com/flowsift/flowsift/internal/collect/netflow"
 	"github.com/flowsift/flowsift/internal/collect/sflow"
 	"github.com/flowsift/flowsift/internal/collect/syslog"
-	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/normalize"
 	"github.com/flowsift/flowsift/internal/record"
@@ -177,23 +175,11 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 	stderr := cmd.ErrOrStderr()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
-	var def io.Writer = cmd.OutOrStdout()
-	if o.storeDir != "" && !cmd.Flags().Changed("output") {
-		def = io.Discard
-	}
-	w, closeOut, err := openOutput(o.out, def)
+	out, err := openRecordOutput(cmd, o.out, o.storeDir, store.OpenOptions{})
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	nd := ndjson.New(bw)
-	var sink flow.Sink = nd
-	var stored *storeOutput
-	if o.storeDir != "" {
-		if stored, sink, err = attachStore(ctx, o.storeDir, store.OpenOptions{}, nd); err != nil {
-			return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
-		}
-	}
+	sink := out.sink
 	locked := &lockedSink{sink: sink}
 	var logs *logPipe
 	if len(syslogs) > 0 {
@@ -221,33 +207,23 @@ func runCollect(cmd *cobra.Command, o *collectOptions) error {
 		logs.flush()
 	}
 
-	flushErr := bw.Flush()
-	if err := closeOut(); err != nil && flushErr == nil {
-		flushErr = err
-	}
+	flushErr := out.flush()
 	if !o.quiet {
 		printCollectSummary(stderr, workers, time.Since(start))
 		if logs != nil {
 			logs.summary(stderr, time.Since(start))
 		}
 	}
-	if stored != nil {
-		// Ctrl-C ended the listeners; the store is still to be closed.
-		if err := stored.close(context.WithoutCancel(ctx), stderr, o.quiet, nd); err != nil {
-			return err
-		}
+	// Ctrl-C ended the listeners; the store is still to be closed.
+	if err := out.close(context.WithoutCancel(ctx), stderr, o.quiet); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr
 	}
-	if err := nd.Err(); err != nil {
-		return fmt.Errorf("writing records: %w", err)
-	}
 	return flushErr
 }
 
-// prepareListeners checks the listener flags of collect and serve and
-// loads the TLS certificate of tls:// syslog listeners.
 func prepareListeners(cmd *cobra.Command, o *collectOptions) ([]syslogURL, *tls.Config, error) {
 	syslogs, err := parseSyslogURLs(o.syslog)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flowsift/flowsift/internal/collect/syslog"
-	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/normalize"
 	_ "github.com/flowsift/flowsift/internal/normalize/all" // every vendor parser
@@ -185,46 +183,26 @@ func runReadLogs(cmd *cobra.Command, files []string, lf *logFlags, observer, ten
 	if err := lf.config().Validate(); err != nil {
 		return invalidOptions(cmd, err)
 	}
-	var def io.Writer = cmd.OutOrStdout()
-	if storeDir != "" && !cmd.Flags().Changed("output") {
-		def = io.Discard
-	}
-	w, closeOut, err := openOutput(out, def)
+	o, err := openRecordOutput(cmd, out, storeDir, store.OpenOptions{})
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	nd := ndjson.New(bw)
-	var sink flow.Sink = nd
-	var stored *storeOutput
-	if storeDir != "" {
-		if stored, sink, err = attachStore(cmd.Context(), storeDir, store.OpenOptions{}, nd); err != nil {
-			return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
-		}
-	}
-	p, err := newLogPipe(lf, observer, tenant, sink)
+	p, err := newLogPipe(lf, observer, tenant, o.sink)
 	if err != nil {
+		_ = o.flush()
 		return invalidOptions(cmd, err)
 	}
 	start := time.Now()
 	runErr := readLogFiles(files, p, cmd.InOrStdin())
-	flushErr := bw.Flush()
-	if err := closeOut(); err != nil && flushErr == nil {
-		flushErr = err
-	}
+	flushErr := o.flush()
 	if !quiet {
 		p.summary(cmd.ErrOrStderr(), time.Since(start))
 	}
-	if stored != nil {
-		if err := stored.close(cmd.Context(), cmd.ErrOrStderr(), quiet, nd); err != nil {
-			return err
-		}
+	if err := o.close(cmd.Context(), cmd.ErrOrStderr(), quiet); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr
-	}
-	if err := nd.Err(); err != nil {
-		return fmt.Errorf("writing records: %w", err)
 	}
 	return flushErr
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +10,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/flowsift/flowsift/internal/export/ndjson"
+	"github.com/flowsift/flowsift/internal/flow"
+	"github.com/flowsift/flowsift/internal/store"
 )
 
 // openOutput returns where records go: the file named by -o, or def for
@@ -40,4 +46,59 @@ func invalidOptions(cmd *cobra.Command, err error) error {
 		return m
 	})
 	return &exitError{2, fmt.Errorf("invalid options:\n%s", msg)}
+}
+
+// recordOutput is where read and collect write records: NDJSON to -o or
+// stdout, and with --store into the store too (NDJSON then only with -o;
+// the writer still counts what it would have written).
+type recordOutput struct {
+	nd       *ndjson.Writer
+	sink     flow.Sink // nd, or nd and the store
+	bw       *bufio.Writer
+	closeOut func() error
+	stored   *storeOutput
+}
+
+func openRecordOutput(cmd *cobra.Command, out, storeDir string, opts store.OpenOptions) (*recordOutput, error) {
+	var def io.Writer = cmd.OutOrStdout()
+	if storeDir != "" && !cmd.Flags().Changed("output") {
+		def = io.Discard
+	}
+	w, closeOut, err := openOutput(out, def)
+	if err != nil {
+		return nil, err
+	}
+	o := &recordOutput{bw: bufio.NewWriterSize(w, 1<<20), closeOut: closeOut}
+	o.nd = ndjson.New(o.bw)
+	o.sink = o.nd
+	if storeDir != "" {
+		if o.stored, o.sink, err = attachStore(cmd.Context(), storeDir, opts, o.nd); err != nil {
+			_ = closeOut()
+			return nil, &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
+		}
+	}
+	return o, nil
+}
+
+// flush writes out the NDJSON and closes the -o file.
+func (o *recordOutput) flush() error {
+	err := o.bw.Flush()
+	if cerr := o.closeOut(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// close closes the store (reporting on w unless quiet) and returns the
+// first error of writing the records.
+func (o *recordOutput) close(ctx context.Context, w io.Writer, quiet bool) error {
+	if o.stored != nil {
+		if err := o.stored.close(ctx, w, quiet, o.nd); err != nil {
+			return err
+		}
+	}
+	if err := o.nd.Err(); err != nil {
+		return fmt.Errorf("writing records: %w", err)
+	}
+	return nil
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/flowsift/flowsift/internal/capture/pcapfile"
-	"github.com/flowsift/flowsift/internal/export/ndjson"
 	"github.com/flowsift/flowsift/internal/flow"
 	"github.com/flowsift/flowsift/internal/pipeline"
 	"github.com/flowsift/flowsift/internal/store"
@@ -120,24 +117,11 @@ auto tells captures from log files by their first bytes.`,
 			}
 			defer func() { _ = src.Close() }()
 
-			var def io.Writer = cmd.OutOrStdout()
-			if storeDir != "" && !cmd.Flags().Changed("output") {
-				def = io.Discard // --store without -o: records go to the store only
-			}
-			w, closeOut, err := openOutput(out, def)
+			o, err := openRecordOutput(cmd, out, storeDir, store.OpenOptions{Retention: storeOpts.retention, MaxBytes: int64(storeOpts.maxSize)})
 			if err != nil {
 				return err
 			}
-			bw := bufio.NewWriterSize(w, 1<<20)
-			sink := ndjson.New(bw)
-			var pipeSink flow.Sink = sink
-			var stored *storeOutput
-			if storeDir != "" {
-				if stored, pipeSink, err = attachStore(cmd.Context(), storeDir, store.OpenOptions{Retention: storeOpts.retention, MaxBytes: int64(storeOpts.maxSize)}, sink); err != nil {
-					return &exitError{2, fmt.Errorf("cannot open the store: %w", err)}
-				}
-			}
-			runner := pipeline.New(ff.cfg, ff.deps(pipeSink))
+			runner := pipeline.New(ff.cfg, ff.deps(o.sink))
 			runner.OnPanic = func(stack []byte) {
 				slog.Error("recovered from a panic while processing a frame", "stack", string(stack))
 			}
@@ -148,27 +132,20 @@ auto tells captures from log files by their first bytes.`,
 			elapsed := time.Since(start)
 			stopProgress()
 
-			flushErr := bw.Flush()
-			if err := closeOut(); err != nil && flushErr == nil {
-				flushErr = err
-			}
+			flushErr := o.flush()
 			if !quiet {
-				printSummary(os.Stderr, &st, src.Stats(), elapsed, sink)
+				printSummary(os.Stderr, &st, src.Stats(), elapsed, o.nd)
 				ff.dpi.printSummary(os.Stderr, st.Flow)
 			}
-			if stored != nil {
-				if err := stored.close(cmd.Context(), os.Stderr, quiet, sink); err != nil {
-					return err
-				}
-			}
+			storeErr := o.close(cmd.Context(), os.Stderr, quiet)
 			for _, e := range src.Errors() {
 				slog.Warn("input problem", "error", e)
 			}
 			if runErr != nil {
 				return runErr
 			}
-			if err := sink.Err(); err != nil {
-				return fmt.Errorf("writing records: %w", err)
+			if storeErr != nil {
+				return storeErr
 			}
 			return flushErr
 		},
