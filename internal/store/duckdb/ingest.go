@@ -49,6 +49,9 @@ type stagePlan struct {
 // fieldsFor returns the staged fields records of dataset ds carry; the
 // other columns get no entry for them (see batch.pad).
 func (p *stagePlan) fieldsFor(ds record.Dataset) []stageField {
+	if ds.IsLog() { // every log dataset carries the same fields
+		ds = record.DatasetLogs
+	}
 	if fs, ok := p.byDataset.Load(ds); ok {
 		return fs.([]stageField)
 	}
@@ -58,9 +61,7 @@ func (p *stagePlan) fieldsFor(ds record.Dataset) []stageField {
 			fs = append(fs, sf)
 		}
 	}
-	if !ds.IsLog() { // one list serves every log dataset
-		p.byDataset.Store(ds, fs)
-	}
+	p.byDataset.Store(ds, fs)
 	return fs
 }
 
