@@ -57,8 +57,8 @@ func (rc *Recorder) Record(e *Event, recv time.Time, r *record.Record) {
 	r.Log = l
 	if _, ok := l.Get("network.community_id"); !ok {
 		if id := rc.communityID(l); id != "" {
-			f, _ := record.Lookup("network.community_id")
-			l.Fields = append(l.Fields, record.LogField{Field: fieldIndex(f), Name: f.Name, Type: record.TypeString, Value: record.Value{Str: id}})
+			i, _ := record.LookupIndex("network.community_id")
+			l.Fields = append(l.Fields, record.LogField{Field: i, Name: "network.community_id", Type: record.TypeString, Value: record.Value{Str: id}})
 		}
 	}
 }
@@ -107,34 +107,18 @@ func (rc *Recorder) communityID(l *record.Log) string {
 	return rc.cid.Sum(src, dst, uint8(proto), uint16(sp), uint16(dp)) //nolint:gosec // checked above
 }
 
-var fieldIndexes = func() map[*record.Field]int {
-	m := make(map[*record.Field]int, len(record.Fields))
-	for i := range record.Fields {
-		m[&record.Fields[i]] = i
-	}
-	return m
-}()
-
-func fieldIndex(f *record.Field) int {
-	if i, ok := fieldIndexes[f]; ok {
-		return i
-	}
-	return -1
-}
-
 // logField converts one attribute, to the schema's type for its name when
 // the schema has it and the value fits.
 func logField(a *Attr) record.LogField {
+	name := strings.Clone(a.Name)
+	if i, ok := record.LookupIndex(a.Name); ok {
+		t := record.Fields[i].Type
+		if v, ok := convert(&a.Value, t); ok {
+			return record.LogField{Field: i, Name: name, Value: v, Type: t}
+		}
+	}
 	own := ownValue(&a.Value)
-	out := record.LogField{Field: -1, Name: strings.Clone(a.Name), Value: own.v, Type: own.t}
-	f, ok := record.Lookup(a.Name)
-	if !ok {
-		return out
-	}
-	if v, ok := convert(&a.Value, f.Type); ok {
-		out.Field, out.Value, out.Type = fieldIndex(f), v, f.Type
-	}
-	return out
+	return record.LogField{Field: -1, Name: name, Value: own.v, Type: own.t}
 }
 
 type typed struct {

@@ -266,14 +266,14 @@ func nf(r *Record) *NetFlow {
 	return r.NetFlow
 }
 
-var fieldIndex = func() map[string]*Field {
-	m := make(map[string]*Field, len(Fields))
+// fieldIndex maps a field's name to its index in Fields.
+var fieldIndex = func() map[string]int {
+	m := make(map[string]int, len(Fields))
 	for i := range Fields {
-		f := &Fields[i]
-		if _, dup := m[f.Name]; dup {
-			panic("record: duplicate field " + f.Name)
+		if _, dup := m[Fields[i].Name]; dup {
+			panic("record: duplicate field " + Fields[i].Name)
 		}
-		m[f.Name] = f
+		m[Fields[i].Name] = i
 	}
 	return m
 }()
@@ -289,8 +289,18 @@ func AllFields() []*Field {
 
 // Lookup returns the field with the given dotted name.
 func Lookup(name string) (*Field, bool) {
-	f, ok := fieldIndex[name]
-	return f, ok
+	i, ok := fieldIndex[name]
+	if !ok {
+		return nil, false
+	}
+	return &Fields[i], true
+}
+
+// LookupIndex returns the index in Fields of the field with the given
+// dotted name (LogField.Field holds such an index).
+func LookupIndex(name string) (int, bool) {
+	i, ok := fieldIndex[name]
+	return i, ok
 }
 
 // Markdown renders the schema table as the content of docs/schema.md.
